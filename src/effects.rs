@@ -1,0 +1,142 @@
+//! The browser effects the session logic needs, as small traits, each with
+//! an in-memory implementation for tests and for `tokenStorage: "memory"`.
+
+use core::cell::RefCell;
+use core::future::Future;
+
+/// The storage failed or is not there (disabled, SecurityError, quota).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StorageError;
+
+/// A key-value store with the semantics of Web Storage.
+pub trait Storage {
+    fn get(&self, key: &str) -> Result<Option<String>, StorageError>;
+    fn set(&self, key: &str, value: &str) -> Result<(), StorageError>;
+    fn remove(&self, key: &str) -> Result<(), StorageError>;
+    fn clear(&self) -> Result<(), StorageError>;
+}
+
+/// A store kept in memory for the life of the page.
+#[derive(Default, Debug)]
+pub struct MemoryStorage {
+    items: RefCell<Vec<(String, String)>>,
+    /// When set, every call fails (to exercise failure paths).
+    pub failing: core::cell::Cell<bool>,
+}
+
+impl MemoryStorage {
+    fn check(&self) -> Result<(), StorageError> {
+        if self.failing.get() {
+            Err(StorageError)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.borrow().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Storage for MemoryStorage {
+    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
+        self.check()?;
+        Ok(self.items.borrow().iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        self.check()?;
+        let mut items = self.items.borrow_mut();
+        match items.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value.to_owned(),
+            None => items.push((key.to_owned(), value.to_owned())),
+        }
+        Ok(())
+    }
+    fn remove(&self, key: &str) -> Result<(), StorageError> {
+        self.check()?;
+        self.items.borrow_mut().retain(|(k, _)| k != key);
+        Ok(())
+    }
+    fn clear(&self) -> Result<(), StorageError> {
+        self.check()?;
+        self.items.borrow_mut().clear();
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// A request to the API. Every request carries cookies (`credentials:
+/// "include"`), since the refresh cookie lives on the API's origin.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    /// A JSON body, sent with `Content-Type: application/json`.
+    pub json: Option<String>,
+    pub timeout_ms: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpFailure {
+    /// No answer within the timeout; the request was aborted.
+    Timeout,
+    /// Refused, reset, blocked by CORS, or the body could not be read.
+    Network,
+}
+
+pub trait Http {
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, HttpFailure>>;
+}
+
+/// Moves the page to another location of the app.
+pub trait Navigation {
+    /// What the app's own navigation function threw, if it did.
+    type Failure;
+    fn navigate(&self, path: &str) -> impl Future<Output = Result<(), Self::Failure>>;
+}
+
+/// A navigator that records where it was sent.
+#[derive(Default, Debug)]
+pub struct MemoryNavigation {
+    pub visited: RefCell<Vec<String>>,
+}
+
+impl Navigation for MemoryNavigation {
+    type Failure = String;
+    async fn navigate(&self, path: &str) -> Result<(), String> {
+        self.visited.borrow_mut().push(path.to_owned());
+        Ok(())
+    }
+}
+
+pub trait Clock {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> f64;
+}
+
+/// A clock that stands still until moved.
+#[derive(Default, Debug)]
+pub struct ManualClock {
+    pub now: core::cell::Cell<f64>,
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> f64 {
+        self.now.get()
+    }
+}

@@ -1,0 +1,21 @@
+//! sociapp-auth: the client side of SociApp sign-in and logout, for the
+//! browser. The session logic is plain Rust (`options`, `session`, `plan`,
+//! `jwt`, `engine`); the browser effects live in `browser` and the
+//! JavaScript API in `js`.
+
+pub mod effects;
+pub mod engine;
+pub mod error;
+pub mod json;
+pub mod jwt;
+pub mod options;
+pub mod plan;
+pub mod session;
+pub mod url;
+
+#[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(target_arch = "wasm32")]
+pub mod js;
+
+pub use error::AuthError;

@@ -1,0 +1,399 @@
+//! The client's options: read loosely typed (so that a wrong type is reported
+//! with the field's name, not as a generic decoding error), then checked into
+//! [`Options`].
+
+use crate::error::AuthError;
+use crate::json::Json;
+use crate::url::{self, BaseUrl};
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// Every option name an app may pass.
+pub const KNOWN_KEYS: [&str; 9] = [
+    "baseUrl",
+    "paths",
+    "tokenStorage",
+    "tokenKey",
+    "clearSessionStorage",
+    "redirectTo",
+    "navigate",
+    "timeoutMs",
+    "onLogout",
+];
+
+/// The options object as written by the app, each field as any value.
+/// `navigate` and `onLogout` hold functions; the JavaScript surface reads them.
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawOptions {
+    pub base_url: Option<Json>,
+    pub paths: Option<Json>,
+    pub token_storage: Option<Json>,
+    pub token_key: Option<Json>,
+    pub clear_session_storage: Option<Json>,
+    /// `Some(Json::Null)` when given as `null` (no navigation).
+    #[serde(default, deserialize_with = "present")]
+    pub redirect_to: Option<Json>,
+    pub timeout_ms: Option<Json>,
+    /// Read as functions by the JavaScript surface.
+    pub navigate: Option<IgnoredAny>,
+    pub on_logout: Option<IgnoredAny>,
+}
+
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Json>, D::Error> {
+    Json::deserialize(d).map(Some)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TokenStorage {
+    Local,
+    Session,
+    Memory,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClearSessionStorage {
+    All,
+    Nothing,
+    Keys(Vec<String>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Paths {
+    pub login: String,
+    pub logout: String,
+    pub refresh: String,
+    pub me: String,
+}
+
+/// Checked options.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    pub base: BaseUrl,
+    pub paths: Paths,
+    pub token_storage: TokenStorage,
+    pub token_key: String,
+    pub clear_session_storage: ClearSessionStorage,
+    /// `None`: logout does not navigate.
+    pub redirect_to: Option<String>,
+    pub timeout_ms: u32,
+}
+
+impl Options {
+    pub fn url(&self, path: &str) -> String {
+        self.base.join(path)
+    }
+}
+
+/// Largest delay a browser timer accepts.
+const MAX_TIMEOUT_MS: f64 = 2_147_483_647.0;
+const MAX_KEY_LEN: usize = 256;
+
+/// Refuses option names the SDK does not know (a typo would otherwise be
+/// silently ignored).
+pub fn check_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Result<(), AuthError> {
+    for key in keys {
+        if !KNOWN_KEYS.contains(&key) {
+            return Err(AuthError::option(key, "is not an option of createAuthClient"));
+        }
+    }
+    Ok(())
+}
+
+fn string_field<'a>(v: &'a Json, field: &str) -> Result<&'a str, AuthError> {
+    v.as_str().ok_or_else(|| {
+        AuthError::option(
+            field,
+            match v {
+                Json::Null => "must be a string, not null",
+                Json::Bool(_) => "must be a string, not a boolean",
+                Json::Num(_) => "must be a string, not a number",
+                Json::Arr(_) => "must be a string, not an array",
+                Json::Obj(_) => "must be a string, not an object",
+                _ => "must be a string, not a function or other non-data value",
+            },
+        )
+    })
+}
+
+impl RawOptions {
+    /// Checks every field; `app_origin` is the page's origin (redirects must
+    /// stay on it).
+    pub fn validate(self, app_origin: &str) -> Result<Options, AuthError> {
+        let base = match &self.base_url {
+            None => return Err(AuthError::option("baseUrl", "is required (the API's origin, e.g. \"https://api.example.com\")")),
+            Some(v) => url::parse_base_url(string_field(v, "baseUrl")?)
+                .map_err(|p| AuthError::option("baseUrl", p))?,
+        };
+
+        let mut paths = Paths {
+            login: "/auth/login".into(),
+            logout: "/auth/logout".into(),
+            refresh: "/auth/refresh".into(),
+            me: "/auth/me".into(),
+        };
+        match &self.paths {
+            None => {}
+            Some(Json::Obj(members)) => {
+                for (key, value) in members {
+                    let mut field = String::from("paths.");
+                    field.push_str(key);
+                    let slot = match key.as_str() {
+                        "login" => &mut paths.login,
+                        "logout" => &mut paths.logout,
+                        "refresh" => &mut paths.refresh,
+                        "me" => &mut paths.me,
+                        _ => return Err(AuthError::option(field, "is not a path option (login, logout, refresh, me)")),
+                    };
+                    if matches!(value, Json::Null) {
+                        continue;
+                    }
+                    let p = string_field(value, &field)?;
+                    url::check_api_path(p).map_err(|e| AuthError::option(field.clone(), e))?;
+                    *slot = p.to_owned();
+                }
+            }
+            Some(_) => return Err(AuthError::option("paths", "must be an object such as { logout: \"/auth/logout\" }")),
+        }
+
+        let token_storage = match &self.token_storage {
+            None => TokenStorage::Local,
+            Some(v) => match string_field(v, "tokenStorage")? {
+                "local" => TokenStorage::Local,
+                "session" => TokenStorage::Session,
+                "memory" => TokenStorage::Memory,
+                _ => return Err(AuthError::option("tokenStorage", "must be \"local\", \"session\" or \"memory\"")),
+            },
+        };
+
+        let token_key = match &self.token_key {
+            None => "access_token".to_owned(),
+            Some(v) => {
+                let k = string_field(v, "tokenKey")?;
+                if k.is_empty() || k.len() > MAX_KEY_LEN {
+                    return Err(AuthError::option("tokenKey", "must be a non-empty string of at most 256 bytes"));
+                }
+                k.to_owned()
+            }
+        };
+
+        let clear_session_storage = match &self.clear_session_storage {
+            None | Some(Json::Bool(true)) => ClearSessionStorage::All,
+            Some(Json::Bool(false)) => ClearSessionStorage::Nothing,
+            Some(Json::Arr(items)) => {
+                let mut keys = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        Json::Str(s) if !s.is_empty() => keys.push(s.clone()),
+                        _ => return Err(AuthError::option("clearSessionStorage", "must list keys as non-empty strings")),
+                    }
+                }
+                ClearSessionStorage::Keys(keys)
+            }
+            Some(_) => {
+                return Err(AuthError::option(
+                    "clearSessionStorage",
+                    "must be true, false or an array of sessionStorage keys",
+                ))
+            }
+        };
+
+        let redirect_to = match &self.redirect_to {
+            None => Some("/".to_owned()),
+            Some(Json::Null) => None,
+            Some(v) => Some(
+                url::redirect_target(string_field(v, "redirectTo")?, app_origin)
+                    .map_err(|p| AuthError::option("redirectTo", p))?,
+            ),
+        };
+
+        let timeout_ms = match &self.timeout_ms {
+            None => 10_000,
+            Some(Json::Num(n)) if n.is_finite() && *n >= 1.0 && *n <= MAX_TIMEOUT_MS => *n as u32,
+            Some(Json::Num(_)) => {
+                return Err(AuthError::option("timeoutMs", "must be a number of milliseconds from 1 to 2147483647"));
+            }
+            Some(_) => return Err(AuthError::option("timeoutMs", "must be a number of milliseconds")),
+        };
+
+        Ok(Options { base, paths, token_storage, token_key, clear_session_storage, redirect_to, timeout_ms })
+    }
+}
+
+impl<'de> Deserialize<'de> for Json {
+    /// Reads any value; one JSON cannot express (a function, a symbol) is
+    /// [`Json::Opaque`] rather than an error, so validation can name its field.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(d.deserialize_any(JsonVisitor).unwrap_or(Json::Opaque))
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.write_str("a value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::Num(v as f64))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::Num(v as f64))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
+        Ok(Json::Num(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::Str(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Json, E> {
+        Ok(Json::Str(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+        Json::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Json>()? {
+            items.push(item);
+        }
+        Ok(Json::Arr(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut members = Vec::new();
+        while let Some((k, v)) = map.next_entry::<String, Json>()? {
+            members.push((k, v));
+        }
+        Ok(Json::Obj(members))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const APP: &str = "http://localhost:5173";
+
+    fn raw(base: &str) -> RawOptions {
+        RawOptions { base_url: Some(Json::Str(base.into())), ..Default::default() }
+    }
+
+    fn field_of(r: Result<Options, AuthError>) -> String {
+        match r {
+            Err(AuthError::InvalidOption { field, .. }) => field,
+            other => panic!("expected an invalid option, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_api_docs() {
+        let o = raw("http://127.0.0.1:3000").validate(APP).expect("valid");
+        assert_eq!(o.base.origin, "http://127.0.0.1:3000");
+        assert_eq!(o.paths.logout, "/auth/logout");
+        assert_eq!(o.paths.refresh, "/auth/refresh");
+        assert_eq!(o.token_storage, TokenStorage::Local);
+        assert_eq!(o.token_key, "access_token");
+        assert_eq!(o.clear_session_storage, ClearSessionStorage::All);
+        assert_eq!(o.redirect_to.as_deref(), Some("/"));
+        assert_eq!(o.timeout_ms, 10_000);
+        assert_eq!(o.url(&o.paths.logout), "http://127.0.0.1:3000/auth/logout");
+    }
+
+    #[test]
+    fn every_valid_form_is_accepted() {
+        let mut r = raw("https://api.example.com/v1");
+        r.paths = Some(Json::Obj(vec![
+            ("logout".into(), Json::Str("/session/end".into())),
+            ("me".into(), Json::Null),
+        ]));
+        r.token_storage = Some(Json::Str("memory".into()));
+        r.token_key = Some(Json::Str("jwt".into()));
+        r.clear_session_storage = Some(Json::Arr(vec![Json::Str("draft".into())]));
+        r.redirect_to = Some(Json::Null);
+        r.timeout_ms = Some(Json::Num(2500.0));
+        let o = r.validate(APP).expect("valid");
+        assert_eq!(o.url(&o.paths.logout), "https://api.example.com/v1/session/end");
+        assert_eq!(o.paths.me, "/auth/me");
+        assert_eq!(o.token_storage, TokenStorage::Memory);
+        assert_eq!(o.clear_session_storage, ClearSessionStorage::Keys(vec!["draft".into()]));
+        assert_eq!(o.redirect_to, None);
+        assert_eq!(o.timeout_ms, 2500);
+
+        for (storage, expected) in [("local", TokenStorage::Local), ("session", TokenStorage::Session)] {
+            let mut r = raw("http://x.test");
+            r.token_storage = Some(Json::Str(storage.into()));
+            r.clear_session_storage = Some(Json::Bool(false));
+            r.redirect_to = Some(Json::Str("http://localhost:5173/login".into()));
+            let o = r.validate(APP).expect("valid");
+            assert_eq!(o.token_storage, expected);
+            assert_eq!(o.clear_session_storage, ClearSessionStorage::Nothing);
+            assert_eq!(o.redirect_to.as_deref(), Some("/login"));
+        }
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        assert_eq!(field_of(RawOptions::default().validate(APP)), "baseUrl");
+        assert_eq!(field_of(raw("").validate(APP)), "baseUrl");
+        assert_eq!(field_of(raw("ftp://x").validate(APP)), "baseUrl");
+        let mut r = raw("http://x.test");
+        r.base_url = Some(Json::Opaque);
+        assert_eq!(field_of(r.validate(APP)), "baseUrl");
+
+        let cases: Vec<(fn(&mut RawOptions), &str)> = vec![
+            (|r| r.paths = Some(Json::Str("/auth".into())), "paths"),
+            (|r| r.paths = Some(Json::Obj(vec![("logout".into(), Json::Num(1.0))])), "paths.logout"),
+            (|r| r.paths = Some(Json::Obj(vec![("logout".into(), Json::Str("//evil.example".into()))])), "paths.logout"),
+            (|r| r.paths = Some(Json::Obj(vec![("signout".into(), Json::Str("/x".into()))])), "paths.signout"),
+            (|r| r.token_storage = Some(Json::Str("cookie".into())), "tokenStorage"),
+            (|r| r.token_storage = Some(Json::Bool(true)), "tokenStorage"),
+            (|r| r.token_key = Some(Json::Str(String::new())), "tokenKey"),
+            (|r| r.token_key = Some(Json::Num(3.0)), "tokenKey"),
+            (|r| r.clear_session_storage = Some(Json::Str("yes".into())), "clearSessionStorage"),
+            (|r| r.clear_session_storage = Some(Json::Arr(vec![Json::Num(1.0)])), "clearSessionStorage"),
+            (|r| r.redirect_to = Some(Json::Str("https://evil.example".into())), "redirectTo"),
+            (|r| r.redirect_to = Some(Json::Str("//evil.example".into())), "redirectTo"),
+            (|r| r.redirect_to = Some(Json::Str("/\\evil.example".into())), "redirectTo"),
+            (|r| r.redirect_to = Some(Json::Str("javascript:alert(1)".into())), "redirectTo"),
+            (|r| r.redirect_to = Some(Json::Str("data:text/html,hi".into())), "redirectTo"),
+            (|r| r.redirect_to = Some(Json::Num(1.0)), "redirectTo"),
+            (|r| r.timeout_ms = Some(Json::Num(-1.0)), "timeoutMs"),
+            (|r| r.timeout_ms = Some(Json::Num(f64::NAN)), "timeoutMs"),
+            (|r| r.timeout_ms = Some(Json::Num(0.0)), "timeoutMs"),
+            (|r| r.timeout_ms = Some(Json::Num(f64::INFINITY)), "timeoutMs"),
+            (|r| r.timeout_ms = Some(Json::Str("100".into())), "timeoutMs"),
+        ];
+        for (mutate, field) in cases {
+            let mut r = raw("http://x.test");
+            mutate(&mut r);
+            assert_eq!(field_of(r.validate(APP)), field);
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        assert!(check_keys(["baseUrl", "onLogout", "navigate"]).is_ok());
+        match check_keys(["baseUrl", "redirectUrl"]) {
+            Err(e) => assert_eq!(e.message(), "redirectUrl is not an option of createAuthClient"),
+            Ok(()) => panic!("accepted an unknown key"),
+        }
+    }
+
+    #[test]
+    fn messages_read_as_sentences() {
+        let mut r = raw("http://x.test");
+        r.timeout_ms = Some(Json::Num(-5.0));
+        let e = r.validate(APP).err().expect("invalid");
+        assert_eq!(e.message(), "timeoutMs must be a number of milliseconds from 1 to 2147483647");
+    }
+}
