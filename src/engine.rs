@@ -73,13 +73,13 @@ pub struct Engine<S, H, N, C> {
     /// Bumped each time a session ends: a response to a request that began
     /// in an earlier epoch must not sign the user back in.
     epoch: Cell<u64>,
-    on_change: Box<dyn Fn()>,
+    on_change: Box<dyn Fn(&Session)>,
 }
 
 impl<S: Storage, H: Http, N: Navigation, C: Clock> Engine<S, H, N, C> {
     /// Restores a token left in storage by an earlier page (raw string under
     /// `tokenKey`, as apps without the SDK store it).
-    pub fn new(opts: Options, tokens: S, session_storage: S, http: H, nav: N, clock: C, on_change: Box<dyn Fn()>) -> Self {
+    pub fn new(opts: Options, tokens: S, session_storage: S, http: H, nav: N, clock: C, on_change: Box<dyn Fn(&Session)>) -> Self {
         let stored = tokens.get(&opts.token_key).ok().flatten().filter(|t| !t.is_empty());
         let session = match stored {
             None => Session::SignedOut { reason: None },
@@ -124,7 +124,7 @@ impl<S: Storage, H: Http, N: Navigation, C: Clock> Engine<S, H, N, C> {
 
     fn set_session(&self, next: Session) {
         *self.session.borrow_mut() = next;
-        (self.on_change)();
+        (self.on_change)(&self.session.borrow());
     }
 
     /// Ends the session at once: memory first, then storage.
@@ -177,20 +177,31 @@ impl<S: Storage, H: Http, N: Navigation, C: Clock> Engine<S, H, N, C> {
     /// clears sessionStorage, runs the hooks and navigates. Never fails:
     /// the report says what happened.
     pub async fn logout<K: Hooks<N::Failure>>(&self, hooks: &K) -> LogoutReport<N::Failure> {
-        self.sign_out(Reason::Logout, true, hooks).await
+        let ended = self.begin_sign_out(Reason::Logout);
+        self.finish_sign_out(true, hooks, ended).await
     }
 
-    /// Runs the logout plan for `reason`, with or without the server call.
-    pub async fn sign_out<K: Hooks<N::Failure>>(
+    /// The synchronous first step of every sign-out ([`Step::EndSession`]):
+    /// once this returns, no request can carry the token. Returns the
+    /// failures met, for [`Self::finish_sign_out`].
+    pub fn begin_sign_out(&self, reason: Reason) -> Vec<StepFailure<N::Failure>> {
+        let mut errors = Vec::new();
+        self.end_session(reason, &mut errors);
+        errors
+    }
+
+    /// The rest of the logout plan, with or without the server call.
+    pub async fn finish_sign_out<K: Hooks<N::Failure>>(
         &self,
-        reason: Reason,
         call_server: bool,
         hooks: &K,
+        errors: Vec<StepFailure<N::Failure>>,
     ) -> LogoutReport<N::Failure> {
-        let mut report = LogoutReport { server: None, status: None, errors: Vec::new() };
+        let mut report = LogoutReport { server: None, status: None, errors };
         for step in plan::logout_plan(&self.opts, call_server) {
             match step {
-                Step::EndSession => self.end_session(reason, &mut report.errors),
+                // Done by `begin_sign_out`.
+                Step::EndSession => {}
                 Step::CallServer => {
                     let (outcome, status) = match self.send(Method::Post, &self.opts.paths.logout, None).await {
                         Ok(r) if (200..300).contains(&r.status) => (ServerOutcome::Ok, Some(r.status)),
@@ -273,7 +284,7 @@ fn push_u16(out: &mut String, n: u16) {
     }
 }
 
-fn http_error(response: &HttpResponse) -> AuthError {
+pub fn http_error(response: &HttpResponse) -> AuthError {
     let message = server_message(response);
     match response.status {
         400 => AuthError::InvalidRequest { message },
@@ -414,7 +425,7 @@ mod tests {
                 &self.http,
                 &self.nav,
                 &self.clock,
-                Box::new(move || changes.set(changes.get() + 1)),
+                Box::new(move |_| changes.set(changes.get() + 1)),
             )
         }
 
@@ -552,7 +563,7 @@ mod tests {
         let observed_state = state.clone();
         let obs = Observing { tokens: &w.tokens, seen: RefCell::new(None), signed_in: Box::new(move || observed_state.get()) };
         let c = changes.clone();
-        let engine = Engine::new(opts, &w.tokens, &w.session, &obs, &w.nav, &w.clock, Box::new(move || {
+        let engine = Engine::new(opts, &w.tokens, &w.session, &obs, &w.nav, &w.clock, Box::new(move |_| {
             c.set(c.get() + 1);
             state.set(false);
         }));

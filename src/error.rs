@@ -8,6 +8,8 @@ pub enum AuthError {
     /// An option is missing, of the wrong type or out of range. `field` is the
     /// option's name as written in JavaScript (`paths.logout`, `timeoutMs`).
     InvalidOption { field: String, problem: &'static str },
+    /// A method was called with a bad argument, e.g. `login({ email: 5 })`.
+    InvalidArgument { field: &'static str, problem: &'static str },
     /// The server rejected the email and password (401).
     InvalidCredentials { message: String },
     /// The server rejected the request's content (400).
@@ -35,6 +37,7 @@ impl AuthError {
     pub fn code(&self) -> &'static str {
         match self {
             AuthError::InvalidOption { .. } => "invalid_option",
+            AuthError::InvalidArgument { .. } => "invalid_argument",
             AuthError::InvalidCredentials { .. } => "invalid_credentials",
             AuthError::InvalidRequest { .. } => "invalid_request",
             AuthError::RateLimited { .. } => "rate_limited",
@@ -65,6 +68,12 @@ impl AuthError {
             AuthError::InvalidOption { field, problem } => {
                 let mut m = String::with_capacity(field.len() + problem.len() + 1);
                 m.push_str(field);
+                m.push(' ');
+                m.push_str(problem);
+                m
+            }
+            AuthError::InvalidArgument { field, problem } => {
+                let mut m = String::from(*field);
                 m.push(' ');
                 m.push_str(problem);
                 m

@@ -1,0 +1,225 @@
+//! The browser implementations of the effect traits: Web Storage, `fetch`
+//! with a timeout, navigation, the clock, and the app's hooks.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo_storage::{LocalStorage, SessionStorage, Storage as _};
+use js_sys::{Function, Promise};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, Headers, RequestCredentials, RequestInit, Response};
+
+use crate::effects::{self, Clock, Http, HttpFailure, HttpRequest, HttpResponse, Method, MemoryStorage, Navigation, StorageError};
+use crate::engine::Hooks;
+use crate::options::TokenStorage;
+
+/// Web Storage (`localStorage` or `sessionStorage`), or memory where the
+/// page has no usable Web Storage or the app asked for memory.
+pub enum BrowserStorage {
+    Local,
+    Session,
+    Memory(MemoryStorage),
+}
+
+/// Whether a Web Storage area can be used: some browsers throw a
+/// SecurityError on mere access when storage is disabled.
+fn usable(area: Result<Option<web_sys::Storage>, JsValue>) -> bool {
+    matches!(area, Ok(Some(s)) if s.length().is_ok())
+}
+
+impl BrowserStorage {
+    pub fn open(kind: TokenStorage) -> BrowserStorage {
+        let window = web_sys::window();
+        match (kind, window) {
+            (TokenStorage::Local, Some(w)) if usable(w.local_storage()) => BrowserStorage::Local,
+            (TokenStorage::Session, Some(w)) if usable(w.session_storage()) => BrowserStorage::Session,
+            _ => BrowserStorage::Memory(MemoryStorage::default()),
+        }
+    }
+
+    fn raw(&self) -> Option<web_sys::Storage> {
+        match self {
+            BrowserStorage::Local => Some(LocalStorage::raw()),
+            BrowserStorage::Session => Some(SessionStorage::raw()),
+            BrowserStorage::Memory(_) => None,
+        }
+    }
+}
+
+impl effects::Storage for BrowserStorage {
+    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
+        match (self, self.raw()) {
+            (BrowserStorage::Memory(m), _) => m.get(key),
+            (_, Some(s)) => s.get_item(key).map_err(|_| StorageError),
+            _ => Err(StorageError),
+        }
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        match (self, self.raw()) {
+            (BrowserStorage::Memory(m), _) => m.set(key, value),
+            (_, Some(s)) => s.set_item(key, value).map_err(|_| StorageError),
+            _ => Err(StorageError),
+        }
+    }
+    fn remove(&self, key: &str) -> Result<(), StorageError> {
+        match (self, self.raw()) {
+            (BrowserStorage::Memory(m), _) => m.remove(key),
+            (_, Some(s)) => s.remove_item(key).map_err(|_| StorageError),
+            _ => Err(StorageError),
+        }
+    }
+    fn clear(&self) -> Result<(), StorageError> {
+        match (self, self.raw()) {
+            (BrowserStorage::Memory(m), _) => m.clear(),
+            (_, Some(s)) => s.clear().map_err(|_| StorageError),
+            _ => Err(StorageError),
+        }
+    }
+}
+
+/// Longest delay `setTimeout` honours.
+const MAX_DELAY: u32 = i32::MAX as u32;
+
+/// Runs `start` with an AbortSignal that fires after `timeout_ms`, awaits the
+/// promise it returns and then `finish` on its value. Returns the outcome and
+/// whether the timeout fired.
+pub async fn with_timeout<T>(
+    timeout_ms: u32,
+    start: impl FnOnce(&AbortSignal) -> Result<Promise, JsValue>,
+    finish: impl AsyncFnOnce(JsValue) -> Result<T, JsValue>,
+) -> (Result<T, JsValue>, bool) {
+    let window = match web_sys::window() {
+        Some(w) => w,
+        None => return (Err(JsValue::UNDEFINED), false),
+    };
+    let controller = match AbortController::new() {
+        Ok(c) => c,
+        Err(e) => return (Err(e), false),
+    };
+    let timed_out = Rc::new(Cell::new(false));
+    let flag = timed_out.clone();
+    let aborter = controller.clone();
+    let on_timeout = Closure::<dyn FnMut()>::once_aborting(move || {
+        flag.set(true);
+        aborter.abort();
+    });
+    let delay = timeout_ms.min(MAX_DELAY) as i32;
+    let timer = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.as_ref().unchecked_ref(), delay)
+        .ok();
+    let outcome = match start(&controller.signal()) {
+        Ok(promise) => match JsFuture::from(promise).await {
+            Ok(value) => finish(value).await,
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    if let Some(t) = timer {
+        window.clear_timeout_with_handle(t);
+    }
+    drop(on_timeout);
+    (outcome, timed_out.get())
+}
+
+/// `fetch` against the API, cookies included.
+pub struct BrowserHttp;
+
+impl Http for BrowserHttp {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpFailure> {
+        let init = RequestInit::new();
+        init.set_method(match request.method {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        });
+        init.set_credentials(RequestCredentials::Include);
+        if let Some(body) = &request.json {
+            let headers = Headers::new().map_err(|_| HttpFailure::Network)?;
+            headers.set("Content-Type", "application/json").map_err(|_| HttpFailure::Network)?;
+            init.set_headers(&headers);
+            init.set_body(&JsValue::from_str(body));
+        }
+        let url = request.url;
+        let (outcome, timed_out) = with_timeout(
+            request.timeout_ms,
+            |signal| {
+                init.set_signal(Some(signal));
+                web_sys::window().map(|w| w.fetch_with_str_and_init(&url, &init)).ok_or(JsValue::UNDEFINED)
+            },
+            async |value| {
+                let response: Response = value.dyn_into()?;
+                let status = response.status();
+                // The status and headers (and so any Set-Cookie) have arrived;
+                // a body that breaks off reads as empty.
+                let body = match response.text() {
+                    Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                Ok(HttpResponse { status, body })
+            },
+        )
+        .await;
+        match outcome {
+            Ok(r) if !timed_out => Ok(r),
+            _ if timed_out => Err(HttpFailure::Timeout),
+            _ => Err(HttpFailure::Network),
+        }
+    }
+}
+
+/// Calls `f` and awaits what it returns if that is a promise or thenable.
+/// `Err` holds what it threw or how it rejected.
+pub async fn call_and_settle(f: &Function, arg: Option<&JsValue>) -> Result<(), JsValue> {
+    let value = match arg {
+        Some(a) => f.call1(&JsValue::UNDEFINED, a)?,
+        None => f.call0(&JsValue::UNDEFINED)?,
+    };
+    if is_thenable(&value) {
+        JsFuture::from(Promise::resolve(&value)).await?;
+    }
+    Ok(())
+}
+
+fn is_thenable(v: &JsValue) -> bool {
+    v.is_object() && js_sys::Reflect::get(v, &JsValue::from_str("then")).map(|t| t.is_function()).unwrap_or(false)
+}
+
+/// The app's `navigate(path)` (e.g. a router's push), or `location.replace`
+/// so that Back does not return to the signed-in page.
+pub struct BrowserNavigation {
+    pub custom: Option<Function>,
+}
+
+impl Navigation for BrowserNavigation {
+    type Failure = JsValue;
+    async fn navigate(&self, path: &str) -> Result<(), JsValue> {
+        match &self.custom {
+            Some(f) => call_and_settle(f, Some(&JsValue::from_str(path))).await,
+            None => web_sys::window().ok_or(JsValue::UNDEFINED)?.location().replace(path),
+        }
+    }
+}
+
+pub struct BrowserClock;
+
+impl Clock for BrowserClock {
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
+    }
+}
+
+/// The `onLogout` functions, run in order.
+pub struct JsHooks(pub Vec<Function>);
+
+impl Hooks<JsValue> for JsHooks {
+    async fn run(&self) -> Vec<(u32, JsValue)> {
+        let mut failed = Vec::new();
+        for (i, f) in self.0.iter().enumerate() {
+            if let Err(thrown) = call_and_settle(f, None).await {
+                failed.push((i as u32, thrown));
+            }
+        }
+        failed
+    }
+}
