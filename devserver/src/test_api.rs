@@ -1,0 +1,96 @@
+//! `/__test/*`: fault injection and the request record, mounted only with
+//! `--test-faults`.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::{Response, StatusCode};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::Value;
+
+use crate::app::Shared;
+use crate::faults::FaultSpec;
+use crate::json::{self, nest_error};
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/__test/fault", post(add_fault))
+        .route("/__test/release", post(release))
+        .route("/__test/held", get(held))
+        .route("/__test/requests", get(requests))
+        .route("/__test/reset", post(reset))
+}
+
+fn bad_request(message: String) -> Response<Body> {
+    nest_error(
+        StatusCode::BAD_REQUEST,
+        Value::from(message),
+        Some("Bad Request"),
+    )
+}
+
+fn ok_json(body: String) -> Response<Body> {
+    json::response(StatusCode::OK, body)
+}
+
+/// `POST /__test/fault {path, kind, status?, times?, ms?}` → the fault as queued.
+async fn add_fault(State(state): State<Shared>, body: Bytes) -> Response<Body> {
+    match FaultSpec::parse(&body) {
+        Ok(spec) => {
+            let echo = spec.to_json();
+            state.faults.add(spec);
+            ok_json(echo)
+        }
+        Err(message) => bad_request(message),
+    }
+}
+
+/// `POST /__test/release {path}` (no body or no path: every path) → `{"released": n}`.
+async fn release(State(state): State<Shared>, body: Bytes) -> Response<Body> {
+    let path = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(obj)) => match obj.get("path") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(p)) => Some(p.clone()),
+                Some(_) => return bad_request("path must be a string".into()),
+            },
+            _ => return bad_request("body must be a JSON object".into()),
+        }
+    };
+    let released = state.faults.release(path.as_deref());
+    ok_json(json::object(&[("released", Value::from(released))]))
+}
+
+/// `GET /__test/held` → `{ "/auth/refresh": 1 }`.
+async fn held(State(state): State<Shared>) -> Response<Body> {
+    ok_json(state.faults.held_json())
+}
+
+/// `GET /__test/requests[?since=n]` → the recorded requests with seq > n.
+async fn requests(State(state): State<Shared>, RawQuery(query): RawQuery) -> Response<Body> {
+    let mut since = 0;
+    for pair in query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        match pair.split_once('=') {
+            Some(("since", n)) => match n.parse() {
+                Ok(n) => since = n,
+                Err(_) => return bad_request("since must be a non-negative integer".into()),
+            },
+            _ => return bad_request(format!("unknown query parameter {pair:?}")),
+        }
+    }
+    ok_json(state.faults.records_json(since))
+}
+
+/// `POST /__test/reset` → `{"ok": true}`.
+async fn reset(State(state): State<Shared>) -> Response<Body> {
+    state.faults.reset();
+    state.auth.reset_throttle();
+    ok_json(json::object(&[("ok", Value::from(true))]))
+}
