@@ -9,9 +9,14 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Headers, RequestCredentials, RequestInit, Response};
+use web_sys::{
+    AbortController, AbortSignal, BroadcastChannel, EventTarget, Headers, RequestCredentials, RequestInit, Response,
+};
 
-use crate::effects::{self, Clock, Http, HttpFailure, HttpRequest, HttpResponse, Method, MemoryStorage, Navigation, StorageError};
+use crate::effects::{
+    self, Clock, Http, HttpFailure, HttpRequest, HttpResponse, Method, MemoryStorage, Navigation, StorageError,
+    TabMessage, Tabs,
+};
 use crate::engine::Hooks;
 use crate::options::TokenStorage;
 
@@ -30,6 +35,11 @@ fn usable(area: Result<Option<web_sys::Storage>, JsValue>) -> bool {
 }
 
 impl BrowserStorage {
+    /// Whether this is memory standing in for a Web Storage area that is not usable.
+    pub fn is_fallback(&self, kind: TokenStorage) -> bool {
+        matches!(self, BrowserStorage::Memory(_)) && kind != TokenStorage::Memory
+    }
+
     pub fn open(kind: TokenStorage) -> BrowserStorage {
         let window = web_sys::window();
         match (kind, window) {
@@ -222,4 +232,107 @@ impl Hooks<JsValue> for JsHooks {
         }
         failed
     }
+}
+
+/// The channel to the app's other tabs: a BroadcastChannel, or where the
+/// browser has none, a localStorage key whose changes other tabs see as
+/// `storage` events. Messages name the event only.
+pub struct BrowserTabs {
+    pub channel: Option<BroadcastChannel>,
+    /// The localStorage key of the fallback.
+    pub signal_key: String,
+}
+
+impl BrowserTabs {
+    pub fn open(name: &str, signal_key: String) -> BrowserTabs {
+        let has_channel = js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("BroadcastChannel")).unwrap_or(false);
+        let channel = if has_channel { BroadcastChannel::new(name).ok() } else { None };
+        BrowserTabs { channel, signal_key }
+    }
+}
+
+impl Tabs for BrowserTabs {
+    fn post(&self, message: TabMessage) {
+        match &self.channel {
+            Some(c) => {
+                let _ = c.post_message(&JsValue::from_str(message.as_str()));
+            }
+            None => {
+                // A new value each time, so that every post fires an event.
+                let mut value = String::from(message.as_str());
+                value.push(':');
+                let stamp = js_sys::Date::now() + js_sys::Math::random();
+                if let Ok(n) = js_sys::Number::from(stamp).to_string_with_radix(36) {
+                    value.push_str(&String::from(n));
+                }
+                if let Ok(Some(s)) = web_sys::window().map(|w| w.local_storage()).unwrap_or(Ok(None)) {
+                    let _ = s.set_item(&self.signal_key, &value);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for BrowserTabs {
+    fn drop(&mut self) {
+        if let Some(c) = &self.channel {
+            c.close();
+        }
+    }
+}
+
+/// An event listener that is removed when dropped.
+pub struct EventListener {
+    target: EventTarget,
+    kind: &'static str,
+    closure: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl EventListener {
+    pub fn new(target: &EventTarget, kind: &'static str, f: impl FnMut(web_sys::Event) + 'static) -> Option<EventListener> {
+        let closure = Closure::<dyn FnMut(web_sys::Event)>::own_aborting(f);
+        target.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref()).ok()?;
+        Some(EventListener { target: target.clone(), kind, closure })
+    }
+}
+
+impl Drop for EventListener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback(self.kind, self.closure.as_ref().unchecked_ref());
+    }
+}
+
+/// A `setTimeout` that is cleared when dropped.
+pub struct Timer {
+    handle: i32,
+    _closure: Closure<dyn FnMut()>,
+}
+
+impl Timer {
+    pub fn new(delay_ms: f64, f: impl FnOnce() + 'static) -> Option<Timer> {
+        let closure = Closure::<dyn FnMut()>::once_aborting(f);
+        let delay = delay_ms.clamp(0.0, MAX_DELAY as f64) as i32;
+        let handle = web_sys::window()?
+            .set_timeout_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), delay)
+            .ok()?;
+        Some(Timer { handle, _closure: closure })
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            w.clear_timeout_with_handle(self.handle);
+        }
+    }
+}
+
+/// Reports a degradation once on the console, with its documented code.
+pub fn warn(code: &str) {
+    let mut m = String::from("[sociapp-auth] ");
+    m.push_str(code);
+    if code == "storage_unavailable" {
+        m.push_str(": Web Storage is not usable here; the session is kept in memory for this page");
+    }
+    web_sys::console::warn_1(&JsValue::from_str(&m));
 }

@@ -140,3 +140,44 @@ impl Clock for ManualClock {
         self.now.get()
     }
 }
+
+/// What one tab tells the others. It carries the event only, never a token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TabMessage {
+    Login,
+    Logout,
+}
+
+impl TabMessage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TabMessage::Login => "login",
+            TabMessage::Logout => "logout",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TabMessage> {
+        match s {
+            "login" => Some(TabMessage::Login),
+            "logout" => Some(TabMessage::Logout),
+            _ => None,
+        }
+    }
+}
+
+/// The channel to the app's other tabs.
+pub trait Tabs {
+    fn post(&self, message: TabMessage);
+}
+
+/// Records what was posted.
+#[derive(Default, Debug)]
+pub struct MemoryTabs {
+    pub posted: RefCell<Vec<TabMessage>>,
+}
+
+impl Tabs for MemoryTabs {
+    fn post(&self, message: TabMessage) {
+        self.posted.borrow_mut().push(message);
+    }
+}

@@ -1,15 +1,22 @@
-//! The session engine: login, logout and the token each request may carry,
-//! written against the effect traits so it runs the same in the browser and
-//! in native tests.
+//! The session engine: login, logout, refresh and the token each request may
+//! carry, written against the effect traits so it runs the same in the
+//! browser and in native tests.
+//!
+//! Its rule: once a session has ended, nothing but a new explicit login
+//! brings one back. Every sign-out bumps an epoch; an answer to a request
+//! that began in an earlier epoch (a late login or refresh) is discarded, and
+//! the refresh cookie it may have renewed is expired again.
 
 use core::cell::{Cell, RefCell};
 use core::future::Future;
 
-use crate::effects::{Clock, Http, HttpFailure, HttpRequest, HttpResponse, Method, Navigation, Storage};
+use crate::effects::{
+    Clock, Http, HttpFailure, HttpRequest, HttpResponse, Method, Navigation, Storage, TabMessage, Tabs,
+};
 use crate::error::AuthError;
 use crate::json::{self, Json};
 use crate::jwt;
-use crate::options::{ClearSessionStorage, Options};
+use crate::options::{ClearSessionStorage, Options, TokenStorage};
 use crate::plan::{self, Step};
 use crate::session::{Reason, Session};
 
@@ -18,6 +25,41 @@ pub trait Hooks<F> {
     /// Runs every hook in order, awaiting each; returns the index and the
     /// thrown value of each hook that failed. One failure stops no other.
     fn run(&self) -> impl Future<Output = Vec<(u32, F)>>;
+}
+
+/// Who hears about changes.
+pub trait Observer {
+    /// The session changed (called after the change, synchronously).
+    fn changed(&self, session: &Session);
+    /// Something degraded without failing the call, e.g. `storage_unavailable`.
+    fn warn(&self, code: &'static str);
+}
+
+/// The effect types one engine runs with.
+pub trait Effects {
+    type Store: Storage;
+    type Http: Http;
+    type Nav: Navigation;
+    type Clock: Clock;
+    type Tabs: Tabs;
+    type Hooks: Hooks<<Self::Nav as Navigation>::Failure>;
+    type Observer: Observer;
+}
+
+/// The effects themselves.
+pub struct Platform<E: Effects> {
+    /// Where the token lives (per `tokenStorage`).
+    pub tokens: E::Store,
+    /// The tab's sessionStorage.
+    pub session: E::Store,
+    /// Storage every tab of the app sees (localStorage): the logged-out marker.
+    pub shared: E::Store,
+    pub http: E::Http,
+    pub nav: E::Nav,
+    pub clock: E::Clock,
+    pub tabs: E::Tabs,
+    pub hooks: E::Hooks,
+    pub observer: E::Observer,
 }
 
 /// What the logout request achieved.
@@ -62,48 +104,73 @@ pub struct LogoutReport<F> {
     pub errors: Vec<StepFailure<F>>,
 }
 
-pub struct Engine<S, H, N, C> {
+type Failure<E> = <<E as Effects>::Nav as Navigation>::Failure;
+pub type Report<E> = LogoutReport<Failure<E>>;
+
+/// Storage key suffix of the logged-out marker.
+const MARKER_SUFFIX: &str = ":logged_out";
+
+pub struct Engine<E: Effects> {
     pub opts: Options,
-    tokens: S,
-    session_storage: S,
-    http: H,
-    nav: N,
-    clock: C,
+    pub fx: Platform<E>,
     session: RefCell<Session>,
-    /// Bumped each time a session ends: a response to a request that began
-    /// in an earlier epoch must not sign the user back in.
+    /// Bumped each time a session ends.
     epoch: Cell<u64>,
-    on_change: Box<dyn Fn(&Session)>,
+    /// The logged-out marker's key in shared storage.
+    marker_key: String,
+    warned: Cell<bool>,
 }
 
-impl<S: Storage, H: Http, N: Navigation, C: Clock> Engine<S, H, N, C> {
+impl<E: Effects> Engine<E> {
     /// Restores a token left in storage by an earlier page (raw string under
     /// `tokenKey`, as apps without the SDK store it).
-    pub fn new(opts: Options, tokens: S, session_storage: S, http: H, nav: N, clock: C, on_change: Box<dyn Fn(&Session)>) -> Self {
-        let stored = tokens.get(&opts.token_key).ok().flatten().filter(|t| !t.is_empty());
-        let session = match stored {
-            None => Session::SignedOut { reason: None },
-            Some(token) => {
-                let s = Session::signed_in(token);
-                if jwt::is_expired(s.claims(), clock.now_ms()) {
-                    let _ = tokens.remove(&opts.token_key);
-                    Session::SignedOut { reason: Some(Reason::Expired) }
-                } else {
-                    s
-                }
-            }
-        };
-        Engine {
-            opts,
-            tokens,
-            session_storage,
-            http,
-            nav,
-            clock,
-            session: RefCell::new(session),
+    pub fn new(opts: Options, fx: Platform<E>) -> Self {
+        let mut marker_key = opts.token_key.clone();
+        marker_key.push_str(MARKER_SUFFIX);
+        let engine = Engine {
+            session: RefCell::new(Session::SignedOut { reason: None }),
             epoch: Cell::new(0),
-            on_change,
+            marker_key,
+            warned: Cell::new(false),
+            opts,
+            fx,
+        };
+        let stored = engine.stored_token();
+        if let Some(token) = stored {
+            let s = Session::signed_in(token);
+            if jwt::is_expired(s.claims(), engine.fx.clock.now_ms()) {
+                engine.remove_token();
+                *engine.session.borrow_mut() = Session::SignedOut { reason: Some(Reason::Expired) };
+            } else {
+                *engine.session.borrow_mut() = s;
+            }
         }
+        engine
+    }
+
+    /// Reports, once, that storage is not usable and memory stands in.
+    pub fn storage_failed(&self) {
+        if !self.warned.replace(true) {
+            self.fx.observer.warn("storage_unavailable");
+        }
+    }
+
+    fn stored_token(&self) -> Option<String> {
+        match self.fx.tokens.get(&self.opts.token_key) {
+            Ok(t) => t.filter(|t| !t.is_empty()),
+            Err(_) => {
+                self.storage_failed();
+                None
+            }
+        }
+    }
+
+    fn remove_token(&self) -> bool {
+        let ok = self.fx.tokens.remove(&self.opts.token_key).is_ok();
+        if !ok {
+            self.storage_failed();
+        }
+        ok
     }
 
     /// Reads the current session.
@@ -111,29 +178,66 @@ impl<S: Storage, H: Http, N: Navigation, C: Clock> Engine<S, H, N, C> {
         f(&self.session.borrow())
     }
 
+    pub fn is_signed_in(&self) -> bool {
+        matches!(*self.session.borrow(), Session::SignedIn { .. })
+    }
+
     /// The token a request may carry now: only while signed in, and never
     /// once it has expired.
     pub fn access_token(&self) -> Option<String> {
         match &*self.session.borrow() {
-            Session::SignedIn { token, claims } if !jwt::is_expired(claims.as_ref(), self.clock.now_ms()) => {
+            Session::SignedIn { token, claims } if !jwt::is_expired(claims.as_ref(), self.fx.clock.now_ms()) => {
                 Some(token.clone())
             }
             _ => None,
         }
     }
 
+    /// Whether a logout's server call has not been confirmed: the refresh
+    /// cookie may still be valid, so nothing refreshes automatically.
+    pub fn logged_out_marker(&self) -> bool {
+        matches!(self.fx.shared.get(&self.marker_key), Ok(Some(_)))
+    }
+
+    fn set_marker(&self, on: bool) {
+        let result = if on { self.fx.shared.set(&self.marker_key, "1") } else { self.fx.shared.remove(&self.marker_key) };
+        if result.is_err() {
+            self.storage_failed();
+        }
+    }
+
     fn set_session(&self, next: Session) {
         *self.session.borrow_mut() = next;
-        (self.on_change)(&self.session.borrow());
+        self.fx.observer.changed(&self.session.borrow());
+    }
+
+    /// Stores a new token and signs in.
+    fn adopt(&self, token: String) {
+        if self.fx.tokens.set(&self.opts.token_key, &token).is_err() {
+            // The session still works in this page, from memory.
+            self.storage_failed();
+        }
+        self.set_session(Session::signed_in(token));
     }
 
     /// Ends the session at once: memory first, then storage.
-    fn end_session<F>(&self, reason: Reason, errors: &mut Vec<StepFailure<F>>) {
+    fn end_session(&self, reason: Reason, errors: &mut Vec<StepFailure<Failure<E>>>) {
         self.epoch.set(self.epoch.get().wrapping_add(1));
         self.set_session(Session::SignedOut { reason: Some(reason) });
-        if self.tokens.remove(&self.opts.token_key).is_err() {
+        if !self.remove_token() {
             errors.push(StepFailure { step: "tokenStorage", index: None, thrown: None });
         }
+        if reason != Reason::OtherTab {
+            self.fx.tabs.post(TabMessage::Logout);
+        }
+    }
+
+    async fn send(&self, method: Method, path: &str, json: Option<String>) -> Result<HttpResponse, AuthError> {
+        let request = HttpRequest { method, url: self.opts.url(path), json, timeout_ms: self.opts.timeout_ms };
+        self.fx.http.send(request).await.map_err(|f| match f {
+            HttpFailure::Timeout => AuthError::Timeout,
+            HttpFailure::Network => AuthError::Network,
+        })
     }
 
     /// `POST` login; on success stores the token and signs in.
@@ -147,17 +251,17 @@ impl<S: Storage, H: Http, N: Navigation, C: Clock> Engine<S, H, N, C> {
         body.push('}');
         let response = self.send(Method::Post, &self.opts.paths.login, Some(body)).await?;
         if epoch != self.epoch.get() {
+            if (200..300).contains(&response.status) {
+                self.expire_cookie_again().await;
+            }
             return Err(AuthError::Superseded);
         }
         match response.status {
             200..=299 => {
-                let token = Json::parse(&response.body)
-                    .and_then(|j| j.get("access_token").and_then(Json::as_str).map(str::to_owned))
-                    .filter(|t| !t.is_empty())
-                    .ok_or(AuthError::InvalidResponse { status: response.status })?;
-                // A failing storage still leaves the session usable in memory.
-                let _ = self.tokens.set(&self.opts.token_key, &token);
-                self.set_session(Session::signed_in(token));
+                let token = access_token_of(&response)?;
+                self.set_marker(false);
+                self.adopt(token);
+                self.fx.tabs.post(TabMessage::Login);
                 Ok(())
             }
             401 => Err(AuthError::InvalidCredentials { message: server_message(&response) }),
@@ -165,38 +269,72 @@ impl<S: Storage, H: Http, N: Navigation, C: Clock> Engine<S, H, N, C> {
         }
     }
 
-    async fn send(&self, method: Method, path: &str, json: Option<String>) -> Result<HttpResponse, AuthError> {
-        let request = HttpRequest { method, url: self.opts.url(path), json, timeout_ms: self.opts.timeout_ms };
-        self.http.send(request).await.map_err(|f| match f {
-            HttpFailure::Timeout => AuthError::Timeout,
-            HttpFailure::Network => AuthError::Network,
-        })
+    /// A login or refresh answered after a sign-out may have set a fresh
+    /// refresh cookie: ask the server to expire it again.
+    async fn expire_cookie_again(&self) {
+        let ok = matches!(self.send(Method::Post, &self.opts.paths.logout, None).await, Ok(r) if (200..300).contains(&r.status));
+        self.set_marker(!ok);
+    }
+
+    /// `POST` refresh (the cookie goes along) and adopt the new token. Only
+    /// while signed in and with no logged-out marker. Any failure ends the
+    /// session with reason `expired` (no server call, no retry).
+    pub async fn refresh(&self) -> Result<(), AuthError> {
+        if !self.is_signed_in() || self.logged_out_marker() {
+            return Err(AuthError::NotSignedIn);
+        }
+        let epoch = self.epoch.get();
+        let result = self.send(Method::Post, &self.opts.paths.refresh, None).await;
+        if epoch != self.epoch.get() {
+            if matches!(&result, Ok(r) if (200..300).contains(&r.status)) {
+                self.expire_cookie_again().await;
+            }
+            return Err(AuthError::Superseded);
+        }
+        let token = result.and_then(|r| if (200..300).contains(&r.status) { access_token_of(&r) } else { Err(http_error(&r)) });
+        match token {
+            Ok(token) => {
+                self.adopt(token);
+                Ok(())
+            }
+            Err(e) => {
+                let ended = self.begin_sign_out(Reason::Expired);
+                self.finish_sign_out(false, ended).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Milliseconds from now until a proactive refresh is due (60 s before
+    /// expiry, or half the remaining life of a shorter token), if one is.
+    pub fn refresh_due_in(&self) -> Option<f64> {
+        let exp = self.with_session(|s| if matches!(s, Session::SignedIn { .. }) { s.expires_at_ms() } else { None })?;
+        let left = exp - self.fx.clock.now_ms();
+        if left <= 0.0 {
+            return Some(0.0);
+        }
+        Some((left - 60_000.0).max(left / 2.0))
     }
 
     /// Signs out: ends the session locally first, then tells the server,
     /// clears sessionStorage, runs the hooks and navigates. Never fails:
     /// the report says what happened.
-    pub async fn logout<K: Hooks<N::Failure>>(&self, hooks: &K) -> LogoutReport<N::Failure> {
+    pub async fn logout(&self) -> Report<E> {
         let ended = self.begin_sign_out(Reason::Logout);
-        self.finish_sign_out(true, hooks, ended).await
+        self.finish_sign_out(true, ended).await
     }
 
     /// The synchronous first step of every sign-out ([`Step::EndSession`]):
     /// once this returns, no request can carry the token. Returns the
     /// failures met, for [`Self::finish_sign_out`].
-    pub fn begin_sign_out(&self, reason: Reason) -> Vec<StepFailure<N::Failure>> {
+    pub fn begin_sign_out(&self, reason: Reason) -> Vec<StepFailure<Failure<E>>> {
         let mut errors = Vec::new();
         self.end_session(reason, &mut errors);
         errors
     }
 
     /// The rest of the logout plan, with or without the server call.
-    pub async fn finish_sign_out<K: Hooks<N::Failure>>(
-        &self,
-        call_server: bool,
-        hooks: &K,
-        errors: Vec<StepFailure<N::Failure>>,
-    ) -> LogoutReport<N::Failure> {
+    pub async fn finish_sign_out(&self, call_server: bool, errors: Vec<StepFailure<Failure<E>>>) -> Report<E> {
         let mut report = LogoutReport { server: None, status: None, errors };
         for step in plan::logout_plan(&self.opts, call_server) {
             match step {
@@ -209,28 +347,31 @@ impl<S: Storage, H: Http, N: Navigation, C: Clock> Engine<S, H, N, C> {
                         Err(AuthError::Timeout) => (ServerOutcome::Timeout, None),
                         Err(_) => (ServerOutcome::Unreachable, None),
                     };
+                    // Until the server confirms, the refresh cookie may live on.
+                    self.set_marker(outcome != ServerOutcome::Ok);
                     report.server = Some(outcome);
                     report.status = status;
                 }
                 Step::ClearSessionStorage(mode) => {
                     let result = match mode {
-                        ClearSessionStorage::All => self.session_storage.clear(),
+                        ClearSessionStorage::All => self.fx.session.clear(),
                         ClearSessionStorage::Keys(keys) => {
-                            keys.iter().map(|k| self.session_storage.remove(k)).fold(Ok(()), Result::and)
+                            keys.iter().map(|k| self.fx.session.remove(k)).fold(Ok(()), Result::and)
                         }
                         ClearSessionStorage::Nothing => Ok(()),
                     };
                     if result.is_err() {
+                        self.storage_failed();
                         report.errors.push(StepFailure { step: "sessionStorage", index: None, thrown: None });
                     }
                 }
                 Step::RunHooks => {
-                    for (index, thrown) in hooks.run().await {
+                    for (index, thrown) in self.fx.hooks.run().await {
                         report.errors.push(StepFailure { step: "onLogout", index: Some(index), thrown: Some(thrown) });
                     }
                 }
                 Step::Navigate(path) => {
-                    if let Err(thrown) = self.nav.navigate(path).await {
+                    if let Err(thrown) = self.fx.nav.navigate(path).await {
                         report.errors.push(StepFailure { step: "navigate", index: None, thrown: Some(thrown) });
                     }
                 }
@@ -238,6 +379,63 @@ impl<S: Storage, H: Http, N: Navigation, C: Clock> Engine<S, H, N, C> {
         }
         report
     }
+
+    /// Retries the server logout that an earlier page could not complete
+    /// (on start and when the browser comes back online). Clears the marker
+    /// once the server confirms.
+    pub async fn retry_server_logout(&self) -> bool {
+        if !self.logged_out_marker() || self.is_signed_in() {
+            return false;
+        }
+        let ok = matches!(self.send(Method::Post, &self.opts.paths.logout, None).await, Ok(r) if (200..300).contains(&r.status));
+        if ok {
+            self.set_marker(false);
+        }
+        ok
+    }
+
+    /// Another tab signed out: end this tab's session too (no server call:
+    /// the other tab made it) with reason `other_tab`. `None` when there was
+    /// no session here to end.
+    pub fn other_tab_signed_out(&self) -> Option<Vec<StepFailure<Failure<E>>>> {
+        if self.is_signed_in() {
+            Some(self.begin_sign_out(Reason::OtherTab))
+        } else {
+            None
+        }
+    }
+
+    /// Brings this tab in line with storage, after another tab signed in or
+    /// out, or a restore from the back/forward cache. Returns the sign-out to
+    /// finish when the session here ended.
+    pub fn sync_from_storage(&self) -> Option<Vec<StepFailure<Failure<E>>>> {
+        if self.opts.token_storage == TokenStorage::Memory {
+            return None;
+        }
+        let stored = self.stored_token();
+        let current = self.with_session(|s| match s {
+            Session::SignedIn { token, .. } => Some(token.clone()),
+            Session::SignedOut { .. } => None,
+        });
+        match (current, stored) {
+            (Some(_), None) => self.other_tab_signed_out(),
+            (current, Some(stored)) if current.as_deref() != Some(stored.as_str()) => {
+                let s = Session::signed_in(stored);
+                if !jwt::is_expired(s.claims(), self.fx.clock.now_ms()) {
+                    self.set_session(s);
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+}
+
+fn access_token_of(response: &HttpResponse) -> Result<String, AuthError> {
+    Json::parse(&response.body)
+        .and_then(|j| j.get("access_token").and_then(Json::as_str).map(str::to_owned))
+        .filter(|t| !t.is_empty())
+        .ok_or(AuthError::InvalidResponse { status: response.status })
 }
 
 /// The human message of an error body (`message` as a string, or the items
@@ -297,7 +495,7 @@ pub fn http_error(response: &HttpResponse) -> AuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::effects::{ManualClock, MemoryNavigation, MemoryStorage};
+    use crate::effects::{ManualClock, MemoryNavigation, MemoryStorage, MemoryTabs};
     use crate::jwt::make_token;
     use crate::options::RawOptions;
     use std::collections::VecDeque;
@@ -314,11 +512,16 @@ mod tests {
         }
     }
 
+    type Log = Rc<RefCell<Vec<String>>>;
+
+    /// Answers requests from a script and logs their URLs.
     #[derive(Default)]
     struct ScriptedHttp {
         answers: RefCell<VecDeque<Result<HttpResponse, HttpFailure>>>,
         sent: RefCell<Vec<HttpRequest>>,
-        log: Rc<RefCell<Vec<String>>>,
+        log: Log,
+        /// Runs while the next request is in flight (then is cleared).
+        during: RefCell<Option<Box<dyn Fn()>>>,
     }
 
     impl ScriptedHttp {
@@ -328,48 +531,28 @@ mod tests {
         fn fail(&self, f: HttpFailure) {
             self.answers.borrow_mut().push_back(Err(f));
         }
+        fn urls(&self) -> Vec<String> {
+            self.sent.borrow().iter().map(|r| r.url.clone()).collect()
+        }
     }
 
-    impl Http for &ScriptedHttp {
+    impl Http for ScriptedHttp {
         async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpFailure> {
             self.log.borrow_mut().push(request.url.clone());
             self.sent.borrow_mut().push(request);
+            let during = self.during.borrow_mut().take();
+            if let Some(f) = during {
+                f();
+            }
             self.answers.borrow_mut().pop_front().unwrap_or(Err(HttpFailure::Network))
         }
     }
 
-    impl Storage for &MemoryStorage {
-        fn get(&self, key: &str) -> Result<Option<String>, crate::effects::StorageError> {
-            (*self).get(key)
-        }
-        fn set(&self, key: &str, value: &str) -> Result<(), crate::effects::StorageError> {
-            (*self).set(key, value)
-        }
-        fn remove(&self, key: &str) -> Result<(), crate::effects::StorageError> {
-            (*self).remove(key)
-        }
-        fn clear(&self) -> Result<(), crate::effects::StorageError> {
-            (*self).clear()
-        }
-    }
-
-    impl Navigation for &MemoryNavigation {
-        type Failure = String;
-        async fn navigate(&self, path: &str) -> Result<(), String> {
-            (*self).navigate(path).await
-        }
-    }
-
-    impl Clock for &ManualClock {
-        fn now_ms(&self) -> f64 {
-            self.now.get()
-        }
-    }
-
     /// Hooks that log their names; the ones named "bad" fail.
+    #[derive(Default)]
     struct LoggingHooks {
         names: Vec<&'static str>,
-        log: Rc<RefCell<Vec<String>>>,
+        log: Log,
     }
 
     impl Hooks<String> for LoggingHooks {
@@ -385,53 +568,55 @@ mod tests {
         }
     }
 
-    struct World {
-        tokens: MemoryStorage,
-        session: MemoryStorage,
-        http: ScriptedHttp,
-        nav: MemoryNavigation,
-        clock: ManualClock,
-        changes: Rc<Cell<u32>>,
+    #[derive(Default)]
+    struct Recorder {
+        changes: Cell<u32>,
+        warnings: RefCell<Vec<&'static str>>,
+    }
+
+    impl Observer for Recorder {
+        fn changed(&self, _s: &Session) {
+            self.changes.set(self.changes.get() + 1);
+        }
+        fn warn(&self, code: &'static str) {
+            self.warnings.borrow_mut().push(code);
+        }
+    }
+
+    struct Mem;
+    impl Effects for Mem {
+        type Store = MemoryStorage;
+        type Http = ScriptedHttp;
+        type Nav = MemoryNavigation;
+        type Clock = ManualClock;
+        type Tabs = MemoryTabs;
+        type Hooks = LoggingHooks;
+        type Observer = Recorder;
     }
 
     const NOW: f64 = 1_700_000_000_000.0;
 
-    impl World {
-        fn new() -> World {
-            let w = World {
-                tokens: MemoryStorage::default(),
-                session: MemoryStorage::default(),
-                http: ScriptedHttp::default(),
-                nav: MemoryNavigation::default(),
-                clock: ManualClock::default(),
-                changes: Rc::new(Cell::new(0)),
-            };
-            w.clock.now.set(NOW);
-            w
-        }
+    fn platform(hooks: Vec<&'static str>) -> Platform<Mem> {
+        let log = Log::default();
+        let fx = Platform::<Mem> {
+            tokens: MemoryStorage::default(),
+            session: MemoryStorage::default(),
+            shared: MemoryStorage::default(),
+            http: ScriptedHttp { log: log.clone(), ..Default::default() },
+            nav: MemoryNavigation::default(),
+            clock: ManualClock::default(),
+            tabs: MemoryTabs::default(),
+            hooks: LoggingHooks { names: hooks, log },
+            observer: Recorder::default(),
+        };
+        fx.clock.now.set(NOW);
+        fx
+    }
 
-        fn engine(
-            &self,
-            f: impl FnOnce(&mut RawOptions),
-        ) -> Engine<&MemoryStorage, &ScriptedHttp, &MemoryNavigation, &ManualClock> {
-            let mut raw = RawOptions { base_url: Some(Json::Str("http://127.0.0.1:3000".into())), ..Default::default() };
-            f(&mut raw);
-            let opts = raw.validate("http://127.0.0.1:8000").expect("valid options");
-            let changes = self.changes.clone();
-            Engine::new(
-                opts,
-                &self.tokens,
-                &self.session,
-                &self.http,
-                &self.nav,
-                &self.clock,
-                Box::new(move |_| changes.set(changes.get() + 1)),
-            )
-        }
-
-        fn hooks(&self, names: Vec<&'static str>) -> LoggingHooks {
-            LoggingHooks { names, log: self.http.log.clone() }
-        }
+    fn options(f: impl FnOnce(&mut RawOptions)) -> Options {
+        let mut raw = RawOptions { base_url: Some(Json::Str("http://127.0.0.1:3000".into())), ..Default::default() };
+        f(&mut raw);
+        raw.validate("http://127.0.0.1:8000").expect("valid options")
     }
 
     fn token(exp_s: f64) -> String {
@@ -445,34 +630,53 @@ mod tests {
         token(NOW / 1000.0 + 900.0)
     }
 
+    fn token_body(t: &str) -> String {
+        String::from(r#"{"access_token":""#) + t + "\"}"
+    }
+
+    /// An engine with a live token in storage.
+    fn signed_in(hooks: Vec<&'static str>, f: impl FnOnce(&mut RawOptions)) -> Engine<Mem> {
+        let fx = platform(hooks);
+        fx.tokens.set("access_token", &live_token()).expect("set");
+        let e = Engine::new(options(f), fx);
+        assert!(e.is_signed_in());
+        e
+    }
+
+    fn log(e: &Engine<Mem>) -> Vec<String> {
+        e.fx.http.log.borrow().clone()
+    }
+
     #[test]
     fn login_stores_the_raw_token_and_signs_in() {
-        let w = World::new();
-        let e = w.engine(|_| {});
+        let e = Engine::new(options(|_| {}), platform(vec![]));
         let t = live_token();
-        w.http.answer(200, &(String::from(r#"{"access_token":""#) + &t + "\"}"));
+        e.fx.shared.set("access_token:logged_out", "1").expect("set");
+        e.fx.http.answer(200, &token_body(&t));
         block_on(e.login("demo@sociapp.dev", "pw\"x")).expect("signed in");
-        assert_eq!(w.tokens.get("access_token"), Ok(Some(t.clone())));
+        assert_eq!(e.fx.tokens.get("access_token"), Ok(Some(t.clone())));
         assert_eq!(e.access_token(), Some(t));
         e.with_session(|s| assert_eq!(s.status(), "signedIn"));
-        let sent = w.http.sent.borrow();
+        let sent = e.fx.http.sent.borrow();
         assert_eq!(sent[0].url, "http://127.0.0.1:3000/auth/login");
         assert_eq!(sent[0].method, Method::Post);
         assert_eq!(sent[0].json.as_deref(), Some(r#"{"email":"demo@sociapp.dev","password":"pw\"x"}"#));
-        assert_eq!(w.changes.get(), 1);
+        assert_eq!(e.fx.observer.changes.get(), 1);
+        assert!(!e.logged_out_marker(), "an explicit login clears the marker");
+        assert_eq!(*e.fx.tabs.posted.borrow(), vec![TabMessage::Login]);
     }
 
     #[test]
     fn login_failures_map_to_codes_with_the_server_message() {
-        let w = World::new();
-        let e = w.engine(|_| {});
-        w.http.answer(401, r#"{"statusCode":401,"message":"Invalid credentials","error":"Unauthorized"}"#);
-        w.http.answer(400, r#"{"statusCode":400,"message":["email must be an email","password should not be empty"]}"#);
-        w.http.answer(429, r#"{"statusCode":429,"message":"ThrottlerException: Too Many Requests"}"#);
-        w.http.answer(503, "<html>");
-        w.http.answer(200, "{\"access_token\": ");
-        w.http.fail(HttpFailure::Timeout);
-        w.http.fail(HttpFailure::Network);
+        let e = Engine::new(options(|_| {}), platform(vec![]));
+        let http = &e.fx.http;
+        http.answer(401, r#"{"statusCode":401,"message":"Invalid credentials","error":"Unauthorized"}"#);
+        http.answer(400, r#"{"statusCode":400,"message":["email must be an email","password should not be empty"]}"#);
+        http.answer(429, r#"{"statusCode":429,"message":"ThrottlerException: Too Many Requests"}"#);
+        http.answer(503, "<html>");
+        http.answer(200, "{\"access_token\": ");
+        http.fail(HttpFailure::Timeout);
+        http.fail(HttpFailure::Network);
         let errs: Vec<AuthError> = (0..7).map(|_| block_on(e.login("a@b.c", "x")).expect_err("fails")).collect();
         assert_eq!(errs[0], AuthError::InvalidCredentials { message: "Invalid credentials".into() });
         assert_eq!(
@@ -485,152 +689,287 @@ mod tests {
         assert_eq!(errs[5], AuthError::Timeout);
         assert_eq!(errs[6], AuthError::Network);
         e.with_session(|s| assert_eq!(s, &Session::SignedOut { reason: None }));
-        assert!(w.tokens.is_empty());
+        assert!(e.fx.tokens.is_empty());
     }
 
     #[test]
     fn logout_runs_the_plan_in_order_and_reports_success() {
-        let w = World::new();
-        w.tokens.set("access_token", &live_token()).expect("set");
-        w.session.set("draft", "x").expect("set");
-        let e = w.engine(|r| r.redirect_to = Some(Json::Str("/login".into())));
-        e.with_session(|s| assert_eq!(s.status(), "signedIn"));
-        w.http.answer(200, r#"{"message":"Logged out successfully"}"#);
-        let report = block_on(e.logout(&w.hooks(vec!["resetStore", "bad", "analytics"])));
+        let e = signed_in(vec!["resetStore", "bad", "analytics"], |r| r.redirect_to = Some(Json::Str("/login".into())));
+        e.fx.session.set("draft", "x").expect("set");
+        e.fx.http.answer(200, r#"{"message":"Logged out successfully"}"#);
+        let report = block_on(e.logout());
         assert_eq!(report.server, Some(ServerOutcome::Ok));
         assert_eq!(report.status, Some(200));
-        assert_eq!(
-            report.errors,
-            vec![StepFailure { step: "onLogout", index: Some(1), thrown: Some("boom".into()) }]
-        );
-        assert_eq!(
-            *w.http.log.borrow(),
-            vec!["http://127.0.0.1:3000/auth/logout", "resetStore", "bad", "analytics"]
-        );
-        assert_eq!(w.tokens.get("access_token"), Ok(None));
-        assert!(w.session.is_empty());
-        assert_eq!(*w.nav.visited.borrow(), vec!["/login"]);
+        assert_eq!(report.errors, vec![StepFailure { step: "onLogout", index: Some(1), thrown: Some("boom".into()) }]);
+        assert_eq!(log(&e), vec!["http://127.0.0.1:3000/auth/logout", "resetStore", "bad", "analytics"]);
+        assert_eq!(e.fx.tokens.get("access_token"), Ok(None));
+        assert!(e.fx.session.is_empty());
+        assert_eq!(*e.fx.nav.visited.borrow(), vec!["/login"]);
         assert_eq!(e.access_token(), None);
         e.with_session(|s| assert_eq!(s.reason(), Some(Reason::Logout)));
+        assert!(!e.logged_out_marker());
+        assert_eq!(*e.fx.tabs.posted.borrow(), vec![TabMessage::Logout]);
     }
 
     #[test]
-    fn every_server_failure_still_tears_down_locally() {
+    fn every_server_failure_still_tears_down_locally_and_leaves_the_marker() {
         for (fail, expected, status) in [
             (Some(500), ServerOutcome::Failed, Some(500)),
             (None, ServerOutcome::Timeout, None),
             (Some(0), ServerOutcome::Unreachable, None),
         ] {
-            let w = World::new();
-            w.tokens.set("access_token", &live_token()).expect("set");
-            let e = w.engine(|_| {});
+            let e = signed_in(vec!["reset"], |_| {});
             match fail {
-                Some(0) => w.http.fail(HttpFailure::Network),
-                Some(code) => w.http.answer(code, "{}"),
-                None => w.http.fail(HttpFailure::Timeout),
+                Some(0) => e.fx.http.fail(HttpFailure::Network),
+                Some(code) => e.fx.http.answer(code, "{}"),
+                None => e.fx.http.fail(HttpFailure::Timeout),
             }
-            let report = block_on(e.logout(&w.hooks(vec!["reset"])));
+            let report = block_on(e.logout());
             assert_eq!(report.server, Some(expected));
             assert_eq!(report.status, status);
             assert!(report.errors.is_empty());
-            assert_eq!(w.tokens.get("access_token"), Ok(None));
+            assert_eq!(e.fx.tokens.get("access_token"), Ok(None));
             assert_eq!(e.access_token(), None);
-            assert_eq!(*w.nav.visited.borrow(), vec!["/"]);
-            assert_eq!(w.http.log.borrow().last().map(String::as_str), Some("reset"));
+            assert_eq!(*e.fx.nav.visited.borrow(), vec!["/"]);
+            assert_eq!(log(&e).last().map(String::as_str), Some("reset"));
+            assert!(e.logged_out_marker(), "the refresh cookie may still be valid");
+            assert_eq!(e.fx.shared.get("access_token:logged_out"), Ok(Some("1".into())));
         }
+    }
+
+    #[test]
+    fn the_marker_blocks_refresh_until_the_retry_succeeds() {
+        let e = signed_in(vec![], |_| {});
+        e.fx.http.answer(500, "{}");
+        block_on(e.logout());
+        assert!(e.logged_out_marker());
+        // A later page load: the marker is in shared storage.
+        let fx = platform(vec![]);
+        fx.shared.set("access_token:logged_out", "1").expect("set");
+        fx.tokens.set("access_token", &live_token()).expect("set");
+        let e = Engine::new(options(|_| {}), fx);
+        assert_eq!(block_on(e.refresh()), Err(AuthError::NotSignedIn));
+        assert!(e.fx.http.sent.borrow().is_empty(), "no refresh request while the marker is set");
+        // Signed in (a token was restored): no retry either, that is the app's session.
+        assert!(!block_on(e.retry_server_logout()));
+
+        let fx = platform(vec![]);
+        fx.shared.set("access_token:logged_out", "1").expect("set");
+        let e = Engine::new(options(|_| {}), fx);
+        e.fx.http.fail(HttpFailure::Network);
+        assert!(!block_on(e.retry_server_logout()));
+        assert!(e.logged_out_marker());
+        e.fx.http.answer(200, "{}");
+        assert!(block_on(e.retry_server_logout()));
+        assert!(!e.logged_out_marker());
+        assert_eq!(e.fx.http.urls(), vec!["http://127.0.0.1:3000/auth/logout"; 2]);
+        assert!(!block_on(e.retry_server_logout()), "nothing left to retry");
     }
 
     #[test]
     fn the_token_is_gone_before_the_server_is_called() {
-        let w = World::new();
-        w.tokens.set("access_token", &live_token()).expect("set");
-        // The Http double observes storage and session at the moment of the call.
-        struct Observing<'a> {
-            tokens: &'a MemoryStorage,
-            seen: RefCell<Option<(Option<String>, bool)>>,
-            signed_in: Box<dyn Fn() -> bool + 'a>,
-        }
-        impl Http for &Observing<'_> {
-            async fn send(&self, _r: HttpRequest) -> Result<HttpResponse, HttpFailure> {
-                *self.seen.borrow_mut() = Some((self.tokens.get("access_token").ok().flatten(), (self.signed_in)()));
-                Ok(HttpResponse { status: 200, body: String::new() })
+        let e = Rc::new(signed_in(vec![], |_| {}));
+        let seen = Rc::new(RefCell::new(None));
+        let (weak, sink) = (Rc::downgrade(&e), seen.clone());
+        *e.fx.http.during.borrow_mut() = Some(Box::new(move || {
+            if let Some(e) = weak.upgrade() {
+                *sink.borrow_mut() = Some((e.fx.tokens.get("access_token"), e.access_token()));
             }
-        }
-        let changes = Rc::new(Cell::new(0));
-        let raw = RawOptions { base_url: Some(Json::Str("http://127.0.0.1:3000".into())), ..Default::default() };
-        let opts = raw.validate("http://x.test").expect("valid");
-        let state = Rc::new(Cell::new(true));
-        let observed_state = state.clone();
-        let obs = Observing { tokens: &w.tokens, seen: RefCell::new(None), signed_in: Box::new(move || observed_state.get()) };
-        let c = changes.clone();
-        let engine = Engine::new(opts, &w.tokens, &w.session, &obs, &w.nav, &w.clock, Box::new(move |_| {
-            c.set(c.get() + 1);
-            state.set(false);
         }));
-        block_on(engine.logout(&w.hooks(vec![])));
-        assert_eq!(*obs.seen.borrow(), Some((None, false)));
-        assert_eq!(changes.get(), 1);
+        e.fx.http.answer(200, "{}");
+        block_on(e.logout());
+        assert_eq!(*seen.borrow(), Some((Ok(None), None)));
+        assert_eq!(e.fx.observer.changes.get(), 1);
     }
 
     #[test]
-    fn storage_failures_are_reported_not_thrown() {
-        let w = World::new();
-        w.tokens.set("access_token", &live_token()).expect("set");
-        let e = w.engine(|r| r.clear_session_storage = Some(Json::Arr(vec![Json::Str("a".into())])));
-        w.tokens.failing.set(true);
-        w.session.failing.set(true);
-        w.http.answer(200, "{}");
-        let report = block_on(e.logout(&w.hooks(vec![])));
+    fn refresh_adopts_the_new_token() {
+        let e = signed_in(vec![], |_| {});
+        let fresh = token(NOW / 1000.0 + 1800.0);
+        e.fx.http.answer(200, &token_body(&fresh));
+        block_on(e.refresh()).expect("refreshed");
+        assert_eq!(e.access_token().as_deref(), Some(fresh.as_str()));
+        assert_eq!(e.fx.tokens.get("access_token"), Ok(Some(fresh)));
+        assert_eq!(e.fx.http.urls(), vec!["http://127.0.0.1:3000/auth/refresh"]);
+    }
+
+    #[test]
+    fn a_failed_refresh_signs_out_as_expired_without_calling_logout() {
+        for answer in [Some(500), Some(401), None] {
+            let e = signed_in(vec!["reset"], |_| {});
+            match answer {
+                Some(code) => e.fx.http.answer(code, "{}"),
+                None => e.fx.http.fail(HttpFailure::Network),
+            }
+            assert!(block_on(e.refresh()).is_err());
+            e.with_session(|s| assert_eq!(s.reason(), Some(Reason::Expired)));
+            assert_eq!(e.fx.tokens.get("access_token"), Ok(None));
+            assert_eq!(log(&e), vec!["http://127.0.0.1:3000/auth/refresh", "reset"], "no logout call, no second refresh");
+            assert_eq!(*e.fx.nav.visited.borrow(), vec!["/"]);
+            assert_eq!(*e.fx.tabs.posted.borrow(), vec![TabMessage::Logout]);
+        }
+    }
+
+    #[test]
+    fn a_refresh_answered_after_logout_is_discarded_and_its_cookie_expired() {
+        let e = Rc::new(signed_in(vec![], |_| {}));
+        let weak = Rc::downgrade(&e);
+        // The logout begins while the refresh is in flight.
+        *e.fx.http.during.borrow_mut() = Some(Box::new(move || {
+            if let Some(e) = weak.upgrade() {
+                e.begin_sign_out(Reason::Logout);
+            }
+        }));
+        e.fx.http.answer(200, &token_body(&live_token()));
+        e.fx.http.answer(200, "{}");
+        assert_eq!(block_on(e.refresh()), Err(AuthError::Superseded));
+        assert_eq!(e.access_token(), None);
+        assert_eq!(e.fx.tokens.get("access_token"), Ok(None));
+        e.with_session(|s| assert_eq!(s.reason(), Some(Reason::Logout)));
+        assert_eq!(
+            e.fx.http.urls(),
+            vec!["http://127.0.0.1:3000/auth/refresh", "http://127.0.0.1:3000/auth/logout"],
+            "the cookie the late refresh renewed is expired again"
+        );
+        assert!(!e.logged_out_marker());
+    }
+
+    #[test]
+    fn a_login_answered_after_logout_is_discarded() {
+        let e = Rc::new(Engine::new(options(|_| {}), platform(vec![])));
+        let weak = Rc::downgrade(&e);
+        *e.fx.http.during.borrow_mut() = Some(Box::new(move || {
+            if let Some(e) = weak.upgrade() {
+                e.begin_sign_out(Reason::Logout);
+            }
+        }));
+        e.fx.http.answer(200, &token_body(&live_token()));
+        e.fx.http.fail(HttpFailure::Network);
+        assert_eq!(block_on(e.login("a@b.c", "pw")), Err(AuthError::Superseded));
+        assert!(!e.is_signed_in());
+        assert!(e.fx.tokens.is_empty());
+        assert!(e.logged_out_marker(), "the cookie could not be expired again");
+    }
+
+    #[test]
+    fn other_tabs_sign_out_without_a_server_call() {
+        let e = signed_in(vec!["reset"], |_| {});
+        let ended = e.other_tab_signed_out().expect("was signed in");
+        let report = block_on(e.finish_sign_out(false, ended));
+        assert_eq!(report.server, None);
+        e.with_session(|s| assert_eq!(s.reason(), Some(Reason::OtherTab)));
+        assert_eq!(log(&e), vec!["reset"]);
+        assert_eq!(*e.fx.nav.visited.borrow(), vec!["/"]);
+        assert!(e.fx.tabs.posted.borrow().is_empty(), "no echo to the other tabs");
+        assert!(e.other_tab_signed_out().is_none(), "nothing to end twice");
+    }
+
+    #[test]
+    fn storage_sync_follows_other_tabs() {
+        let e = signed_in(vec![], |_| {});
+        assert!(e.sync_from_storage().is_none(), "in line");
+        // Another tab signed in anew.
+        let other = token(NOW / 1000.0 + 600.0);
+        e.fx.tokens.set("access_token", &other).expect("set");
+        assert!(e.sync_from_storage().is_none());
+        assert_eq!(e.access_token(), Some(other));
+        // Another tab signed out.
+        e.fx.tokens.remove("access_token").expect("remove");
+        assert!(e.sync_from_storage().is_some());
+        e.with_session(|s| assert_eq!(s.reason(), Some(Reason::OtherTab)));
+        // A login elsewhere is seen from signed out.
+        e.fx.tokens.set("access_token", &live_token()).expect("set");
+        assert!(e.sync_from_storage().is_none());
+        assert!(e.is_signed_in());
+    }
+
+    #[test]
+    fn storage_failures_are_reported_once_not_thrown() {
+        let e = signed_in(vec![], |r| r.clear_session_storage = Some(Json::Arr(vec![Json::Str("a".into())])));
+        e.fx.tokens.failing.set(true);
+        e.fx.session.failing.set(true);
+        e.fx.shared.failing.set(true);
+        e.fx.http.answer(200, "{}");
+        let report = block_on(e.logout());
         let steps: Vec<&str> = report.errors.iter().map(|f| f.step).collect();
         assert_eq!(steps, vec!["tokenStorage", "sessionStorage"]);
         assert_eq!(e.access_token(), None);
-        assert_eq!(*w.nav.visited.borrow(), vec!["/"]);
+        assert_eq!(*e.fx.nav.visited.borrow(), vec!["/"]);
+        assert_eq!(*e.fx.observer.warnings.borrow(), vec!["storage_unavailable"]);
+
+        // A store that refuses writes keeps the session in memory.
+        let e = Engine::new(options(|_| {}), platform(vec![]));
+        e.fx.tokens.failing.set(true);
+        let t = live_token();
+        e.fx.http.answer(200, &token_body(&t));
+        block_on(e.login("a@b.c", "pw")).expect("signed in from memory");
+        assert_eq!(e.access_token(), Some(t));
+        assert_eq!(*e.fx.observer.warnings.borrow(), vec!["storage_unavailable"]);
     }
 
     #[test]
     fn options_turn_steps_off() {
-        let w = World::new();
-        w.session.set("keep", "1").expect("set");
-        let e = w.engine(|r| {
-            r.clear_session_storage = Some(Json::Bool(false));
-            r.redirect_to = Some(Json::Null);
-        });
-        w.http.answer(200, "{}");
-        block_on(e.logout(&w.hooks(vec![])));
-        assert_eq!(w.session.get("keep"), Ok(Some("1".into())));
-        assert!(w.nav.visited.borrow().is_empty());
+        let fx = platform(vec![]);
+        fx.session.set("keep", "1").expect("set");
+        let e = Engine::new(
+            options(|r| {
+                r.clear_session_storage = Some(Json::Bool(false));
+                r.redirect_to = Some(Json::Null);
+            }),
+            fx,
+        );
+        e.fx.http.answer(200, "{}");
+        block_on(e.logout());
+        assert_eq!(e.fx.session.get("keep"), Ok(Some("1".into())));
+        assert!(e.fx.nav.visited.borrow().is_empty());
     }
 
     #[test]
     fn expired_tokens_are_not_restored_or_sent() {
-        let w = World::new();
-        w.tokens.set("access_token", &token(NOW / 1000.0 - 1.0)).expect("set");
-        let e = w.engine(|_| {});
+        let fx = platform(vec![]);
+        fx.tokens.set("access_token", &token(NOW / 1000.0 - 1.0)).expect("set");
+        let e = Engine::new(options(|_| {}), fx);
         assert_eq!(e.access_token(), None);
         e.with_session(|s| assert_eq!(s.reason(), Some(Reason::Expired)));
-        assert_eq!(w.tokens.get("access_token"), Ok(None));
+        assert_eq!(e.fx.tokens.get("access_token"), Ok(None));
 
-        let w = World::new();
-        w.tokens.set("access_token", &token(NOW / 1000.0 + 10.0)).expect("set");
-        let e = w.engine(|_| {});
+        let fx = platform(vec![]);
+        fx.tokens.set("access_token", &token(NOW / 1000.0 + 10.0)).expect("set");
+        let e = Engine::new(options(|_| {}), fx);
         assert!(e.access_token().is_some());
-        w.clock.now.set(NOW + 10_000.0);
+        e.fx.clock.now.set(NOW + 10_000.0);
         assert_eq!(e.access_token(), None);
     }
 
     #[test]
+    fn proactive_refresh_is_due_before_expiry() {
+        let e = signed_in(vec![], |_| {});
+        assert_eq!(e.refresh_due_in(), Some(840_000.0), "60 s before a 15 min token ends");
+        e.fx.clock.now.set(NOW + 880_000.0);
+        assert_eq!(e.refresh_due_in(), Some(10_000.0), "half of what is left");
+        e.fx.clock.now.set(NOW + 900_000.0);
+        assert_eq!(e.refresh_due_in(), Some(0.0));
+        let e = Engine::new(options(|_| {}), platform(vec![]));
+        assert_eq!(e.refresh_due_in(), None);
+    }
+
+    #[test]
     fn a_custom_token_key_and_prefix_are_used() {
-        let w = World::new();
-        w.tokens.set("jwt", "opaque-token").expect("set");
-        let e = w.engine(|r| {
-            r.token_key = Some(Json::Str("jwt".into()));
-            r.base_url = Some(Json::Str("https://api.example.com/v1/".into()));
-        });
+        let fx = platform(vec![]);
+        fx.tokens.set("jwt", "opaque-token").expect("set");
+        let e = Engine::new(
+            options(|r| {
+                r.token_key = Some(Json::Str("jwt".into()));
+                r.base_url = Some(Json::Str("https://api.example.com/v1/".into()));
+            }),
+            fx,
+        );
         assert_eq!(e.access_token().as_deref(), Some("opaque-token"));
-        w.http.answer(200, "{}");
-        block_on(e.logout(&w.hooks(vec![])));
-        assert_eq!(w.http.sent.borrow()[0].url, "https://api.example.com/v1/auth/logout");
-        assert_eq!(w.tokens.get("jwt"), Ok(None));
+        e.fx.http.answer(500, "{}");
+        block_on(e.logout());
+        assert_eq!(e.fx.http.urls(), vec!["https://api.example.com/v1/auth/logout"]);
+        assert_eq!(e.fx.tokens.get("jwt"), Ok(None));
+        assert_eq!(e.fx.shared.get("jwt:logged_out"), Ok(Some("1".into())));
     }
 
     #[test]

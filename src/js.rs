@@ -2,16 +2,19 @@
 //! and the conversion of results and errors to JavaScript values.
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 use web_sys::{Request, RequestInit, Response};
 
-use crate::browser::{self, BrowserClock, BrowserHttp, BrowserNavigation, BrowserStorage, JsHooks};
-use crate::engine::{Engine, LogoutReport};
+use crate::browser::{
+    self, BrowserClock, BrowserHttp, BrowserNavigation, BrowserStorage, BrowserTabs, EventListener, JsHooks, Timer,
+};
+use crate::effects::TabMessage;
+use crate::engine::{Effects, Engine, LogoutReport, Observer, Platform, StepFailure};
 use crate::error::AuthError;
 use crate::json::Json;
 use crate::options::{self, RawOptions, TokenStorage};
@@ -41,6 +44,8 @@ export interface AuthOptions {
   timeoutMs?: number;
   /** Run in order during logout (e.g. resetting stores); a failing one is reported, the rest still run. */
   onLogout?: (() => unknown) | Array<() => unknown>;
+  /** Refresh the access token shortly before it expires (default false: refresh on a 401 only). */
+  autoRefresh?: boolean;
 }
 
 export type SessionStatus = 'signedIn' | 'signedOut';
@@ -119,25 +124,71 @@ export interface AuthClient {
 }
 "#;
 
-/// The session's listeners; shared with the engine's change callback.
+/// The session's listeners and the snapshot handed out until a change.
 #[derive(Default)]
 struct Listeners {
     next_id: Cell<u32>,
     entries: RefCell<Vec<(u32, Function)>>,
-    /// The snapshot object handed out until the session changes.
     snapshot: RefCell<Option<JsValue>>,
 }
 
-type BrowserEngine = Engine<BrowserStorage, BrowserHttp, BrowserNavigation, BrowserClock>;
+impl Listeners {
+    /// Replaces the snapshot and calls every listener with it. A listener
+    /// that throws does not stop the others.
+    fn changed(&self, session: &Session) {
+        let snapshot = snapshot_object(session);
+        *self.snapshot.borrow_mut() = Some(snapshot.clone());
+        let listeners: Vec<Function> = self.entries.borrow().iter().map(|(_, f)| f.clone()).collect();
+        for f in listeners {
+            let _ = f.call1(&JsValue::UNDEFINED, &snapshot);
+        }
+    }
+}
+
+/// Hears the engine: notifies listeners, keeps the refresh timer in step,
+/// and reports warnings.
+struct JsObserver {
+    listeners: Rc<Listeners>,
+    inner: Weak<Inner>,
+}
+
+impl Observer for JsObserver {
+    fn changed(&self, session: &Session) {
+        self.listeners.changed(session);
+        if let Some(inner) = self.inner.upgrade() {
+            inner.schedule_refresh();
+        }
+    }
+    fn warn(&self, code: &'static str) {
+        browser::warn(code);
+    }
+}
+
+struct Browser;
+
+impl Effects for Browser {
+    type Store = BrowserStorage;
+    type Http = BrowserHttp;
+    type Nav = BrowserNavigation;
+    type Clock = BrowserClock;
+    type Tabs = BrowserTabs;
+    type Hooks = JsHooks;
+    type Observer = JsObserver;
+}
 
 struct Inner {
-    engine: BrowserEngine,
-    hooks: JsHooks,
+    engine: Engine<Browser>,
     listeners: Rc<Listeners>,
     /// The API's origin as the browser writes it, for comparing request URLs.
     api_origin: String,
     /// The logout in progress: concurrent calls share it.
     pending_logout: RefCell<Option<Promise>>,
+    /// The refresh in progress: every request that met a 401 waits on it.
+    pending_refresh: RefCell<Option<Promise>>,
+    /// The proactive refresh (with `autoRefresh`).
+    refresh_timer: RefCell<Option<Timer>>,
+    /// Page and channel events this client listens to; removed on drop.
+    events: RefCell<Vec<EventListener>>,
 }
 
 /// A client for one SociApp API. Create it with `createAuthClient(options)`.
@@ -198,12 +249,19 @@ fn hook_functions(options: &JsValue) -> Result<Vec<Function>, AuthError> {
         .map(|(i, item)| {
             item.dyn_into::<Function>().map_err(|_| {
                 let mut field = String::from("onLogout[");
-                field.push_str(&i.to_string());
+                push_index(&mut field, i);
                 field.push(']');
                 AuthError::option(field, "must be a function")
             })
         })
         .collect()
+}
+
+fn push_index(out: &mut String, i: usize) {
+    if i >= 10 {
+        push_index(out, i / 10);
+    }
+    out.push(char::from(b'0' + (i % 10) as u8));
 }
 
 fn snapshot_object(session: &Session) -> JsValue {
@@ -255,17 +313,16 @@ fn report_object(report: LogoutReport<JsValue>) -> JsValue {
     obj
 }
 
-impl Listeners {
-    /// Replaces the snapshot and calls every listener with it. A listener
-    /// that throws does not stop the others.
-    fn changed(&self, session: &Session) {
-        let snapshot = snapshot_object(session);
-        *self.snapshot.borrow_mut() = Some(snapshot.clone());
-        let listeners: Vec<Function> = self.entries.borrow().iter().map(|(_, f)| f.clone()).collect();
-        for f in listeners {
-            let _ = f.call1(&JsValue::UNDEFINED, &snapshot);
-        }
-    }
+fn bearer(token: &str) -> String {
+    let mut value = String::with_capacity(token.len() + 7);
+    value.push_str("Bearer ");
+    value.push_str(token);
+    value
+}
+
+async fn fetch_request(request: &Request) -> Result<Response, JsValue> {
+    let window = web_sys::window().ok_or(JsValue::UNDEFINED)?;
+    JsFuture::from(window.fetch_with_request(request)).await?.dyn_into()
 }
 
 impl Inner {
@@ -278,8 +335,8 @@ impl Inner {
         s
     }
 
-    /// A Request for `input`/`init` carrying the token when it may.
-    fn request(&self, input: &JsValue, init: &JsValue) -> Result<Request, JsValue> {
+    /// A Request for `input`/`init`, and whether it goes to the API's origin.
+    fn request(&self, input: &JsValue, init: &JsValue) -> Result<(Request, bool), JsValue> {
         let default_init;
         let init: &RequestInit = if nullish(init) {
             default_init = RequestInit::new();
@@ -297,16 +354,165 @@ impl Inner {
                 Request::new_with_str_and_init(&url, init)?
             }
         };
-        if let Some(token) = self.engine.access_token() {
-            let same_origin = web_sys::Url::new(&request.url()).map(|u| u.origin() == self.api_origin).unwrap_or(false);
-            if same_origin {
-                let mut value = String::with_capacity(token.len() + 7);
-                value.push_str("Bearer ");
-                value.push_str(&token);
-                request.headers().set("Authorization", &value)?;
-            }
+        let to_api = web_sys::Url::new(&request.url()).map(|u| u.origin() == self.api_origin).unwrap_or(false);
+        Ok((request, to_api))
+    }
+
+    /// Sends a request; to the API it carries the token while signed in. A
+    /// 401 to a request that carried the token triggers one shared refresh,
+    /// then one retry with the new token.
+    async fn send(self: Rc<Self>, request: Request, to_api: bool) -> Result<JsValue, JsValue> {
+        if !to_api {
+            return fetch_request(&request).await.map(JsValue::from);
         }
-        Ok(request)
+        if self.engine.is_signed_in() && self.engine.access_token().is_none() {
+            // Signed in with an expired token: renew before sending.
+            let _ = JsFuture::from(self.refresh_shared()).await;
+        }
+        let used = self.engine.access_token();
+        let retry = match &used {
+            Some(token) => {
+                let retry = request.clone()?;
+                request.headers().set("Authorization", &bearer(token))?;
+                Some(retry)
+            }
+            None => None,
+        };
+        let response = fetch_request(&request).await?;
+        let (Some(used), Some(retry)) = (used, retry) else {
+            return Ok(response.into());
+        };
+        if response.status() != 401 {
+            return Ok(response.into());
+        }
+        let current = self.engine.access_token();
+        let fresh = match current {
+            // Another request renewed the token meanwhile.
+            Some(t) if t != used => Some(t),
+            _ => {
+                let renewed = JsFuture::from(self.refresh_shared()).await.ok().and_then(|v| v.as_bool()).unwrap_or(false);
+                if renewed {
+                    self.engine.access_token()
+                } else {
+                    None
+                }
+            }
+        };
+        let Some(token) = fresh else {
+            return Ok(response.into());
+        };
+        retry.headers().set("Authorization", &bearer(&token))?;
+        fetch_request(&retry).await.map(JsValue::from)
+    }
+
+    /// One refresh at a time: callers share the promise (resolves to whether
+    /// the token was renewed).
+    fn refresh_shared(self: &Rc<Self>) -> Promise {
+        if let Some(p) = self.pending_refresh.borrow().as_ref() {
+            return p.clone();
+        }
+        let inner = self.clone();
+        let promise = future_to_promise(async move {
+            let renewed = inner.engine.refresh().await.is_ok();
+            *inner.pending_refresh.borrow_mut() = None;
+            Ok(JsValue::from_bool(renewed))
+        });
+        *self.pending_refresh.borrow_mut() = Some(promise.clone());
+        promise
+    }
+
+    /// (Re)arms the proactive refresh after each change of the session.
+    fn schedule_refresh(self: &Rc<Self>) {
+        let mut timer = self.refresh_timer.borrow_mut();
+        *timer = None;
+        if !self.engine.opts.auto_refresh {
+            return;
+        }
+        if let Some(delay) = self.engine.refresh_due_in() {
+            let weak = Rc::downgrade(self);
+            *timer = Timer::new(delay, move || {
+                if let Some(inner) = weak.upgrade() {
+                    let _ = inner.refresh_shared();
+                }
+            });
+        }
+    }
+
+    /// Finishes a sign-out that did not start here (another tab, a restore
+    /// from the back/forward cache): hooks and navigation, no server call.
+    fn finish_elsewhere(self: &Rc<Self>, ended: Option<Vec<StepFailure<JsValue>>>) {
+        if let Some(ended) = ended {
+            let inner = self.clone();
+            spawn_local(async move {
+                inner.engine.finish_sign_out(false, ended).await;
+            });
+        }
+    }
+
+    fn on_tab_message(self: &Rc<Self>, message: Option<TabMessage>) {
+        match message {
+            Some(TabMessage::Logout) => self.finish_elsewhere(self.engine.other_tab_signed_out()),
+            Some(TabMessage::Login) => self.finish_elsewhere(self.engine.sync_from_storage()),
+            None => {}
+        }
+    }
+
+    fn retry_server_logout(self: &Rc<Self>) {
+        if self.engine.logged_out_marker() {
+            let inner = self.clone();
+            spawn_local(async move {
+                inner.engine.retry_server_logout().await;
+            });
+        }
+    }
+
+    /// Listens to the other tabs, the network coming back, and restores
+    /// from the back/forward cache.
+    fn listen(self: &Rc<Self>) {
+        let Some(window) = web_sys::window() else { return };
+        let mut events = Vec::with_capacity(3);
+        let weak = Rc::downgrade(self);
+        let handler = move |f: fn(&Rc<Inner>, web_sys::Event)| {
+            let weak = weak.clone();
+            move |event: web_sys::Event| {
+                if let Some(inner) = weak.upgrade() {
+                    f(&inner, event)
+                }
+            }
+        };
+        match &self.engine.fx.tabs.channel {
+            Some(channel) => events.extend(EventListener::new(
+                channel,
+                "message",
+                handler(|inner, event| {
+                    let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
+                    inner.on_tab_message(data.as_string().as_deref().and_then(TabMessage::parse));
+                }),
+            )),
+            None => events.extend(EventListener::new(
+                &window,
+                "storage",
+                handler(|inner, event| {
+                    let event = event.unchecked_ref::<web_sys::StorageEvent>();
+                    if event.key().as_deref() == Some(inner.engine.fx.tabs.signal_key.as_str()) {
+                        let value = event.new_value().unwrap_or_default();
+                        let kind = value.split(':').next().unwrap_or_default();
+                        inner.on_tab_message(TabMessage::parse(kind));
+                    }
+                }),
+            )),
+        }
+        events.extend(EventListener::new(&window, "online", handler(|inner, _| inner.retry_server_logout())));
+        events.extend(EventListener::new(
+            &window,
+            "pageshow",
+            handler(|inner, event| {
+                if event.unchecked_ref::<web_sys::PageTransitionEvent>().persisted() {
+                    inner.finish_elsewhere(inner.engine.sync_from_storage());
+                }
+            }),
+        ));
+        *self.events.borrow_mut() = events;
     }
 }
 
@@ -323,7 +529,8 @@ impl AuthClient {
         if !options.is_object() || Array::is_array(&options) {
             return Err(AuthError::option("options", "must be an object such as { baseUrl: \"https://api.example.com\" }"));
         }
-        let keys: Vec<String> = Object::keys(options.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect();
+        let keys: Vec<String> =
+            Object::keys(options.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect();
         options::check_keys(keys.iter().map(String::as_str))?;
         let mut raw: RawOptions = serde_wasm_bindgen::from_value(options.clone())
             .map_err(|_| AuthError::option("options", "could not be read"))?;
@@ -339,23 +546,46 @@ impl AuthClient {
             .map(|u| u.origin())
             .map_err(|_| AuthError::option("baseUrl", "is not a URL this browser accepts"))?;
 
-        let listeners = Rc::new(Listeners::default());
-        let notify = listeners.clone();
-        let on_change = Box::new(move |session: &Session| notify.changed(session));
+        let mut channel_name = String::from("sociapp-auth:");
+        channel_name.push_str(&opts.token_key);
+        let mut signal_key = channel_name.clone();
+        signal_key.push_str(":signal");
         let tokens = BrowserStorage::open(opts.token_storage);
-        let session_storage = BrowserStorage::open(TokenStorage::Session);
-        let engine = Engine::new(
-            opts,
-            tokens,
-            session_storage,
-            BrowserHttp,
-            BrowserNavigation { custom: navigate },
-            BrowserClock,
-            on_change,
-        );
-        Ok(AuthClient {
-            inner: Rc::new(Inner { engine, hooks, listeners, api_origin, pending_logout: RefCell::new(None) }),
-        })
+        let session = BrowserStorage::open(TokenStorage::Session);
+        let shared = BrowserStorage::open(TokenStorage::Local);
+        let degraded = tokens.is_fallback(opts.token_storage)
+            || session.is_fallback(TokenStorage::Session)
+            || shared.is_fallback(TokenStorage::Local);
+        let listeners = Rc::new(Listeners::default());
+        let inner = Rc::new_cyclic(|weak| {
+            let fx = Platform::<Browser> {
+                tokens,
+                session,
+                shared,
+                http: BrowserHttp,
+                nav: BrowserNavigation { custom: navigate },
+                clock: BrowserClock,
+                tabs: BrowserTabs::open(&channel_name, signal_key),
+                hooks,
+                observer: JsObserver { listeners: listeners.clone(), inner: weak.clone() },
+            };
+            Inner {
+                engine: Engine::new(opts, fx),
+                listeners,
+                api_origin,
+                pending_logout: RefCell::new(None),
+                pending_refresh: RefCell::new(None),
+                refresh_timer: RefCell::new(None),
+                events: RefCell::new(Vec::new()),
+            }
+        });
+        if degraded {
+            inner.engine.storage_failed();
+        }
+        inner.listen();
+        inner.schedule_refresh();
+        inner.retry_server_logout();
+        Ok(AuthClient { inner })
     }
 
     /// Signs in with email and password; resolves to the new snapshot.
@@ -375,6 +605,7 @@ impl AuthClient {
     }
 
     /// Signs out. Never rejects: see the result for what the server did.
+    /// Concurrent calls share one logout.
     #[wasm_bindgen(unchecked_return_type = "Promise<LogoutResult>")]
     pub fn logout(&self) -> Promise {
         if let Some(p) = self.inner.pending_logout.borrow().as_ref() {
@@ -385,7 +616,7 @@ impl AuthClient {
         let ended = self.inner.engine.begin_sign_out(Reason::Logout);
         let inner = self.inner.clone();
         let promise = future_to_promise(async move {
-            let report = inner.engine.finish_sign_out(true, &inner.hooks, ended).await;
+            let report = inner.engine.finish_sign_out(true, ended).await;
             *inner.pending_logout.borrow_mut() = None;
             Ok(report_object(report))
         });
@@ -394,24 +625,23 @@ impl AuthClient {
     }
 
     /// `fetch`, adding `Authorization: Bearer <token>` while signed in and only
-    /// for URLs on the API's origin.
+    /// for URLs on the API's origin; renews the token once on a 401.
     #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
     pub fn fetch(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RequestInfo | URL")] input: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RequestInit")] init: JsValue,
     ) -> Promise {
-        match (self.inner.request(&input, &init), web_sys::window()) {
-            (Ok(request), Some(w)) => w.fetch_with_request(&request),
-            (Err(e), _) => Promise::reject(&e),
-            (_, None) => reject(&AuthError::Network),
+        match self.inner.request(&input, &init) {
+            Ok((request, to_api)) => future_to_promise(self.inner.clone().send(request, to_api)),
+            Err(e) => Promise::reject(&e),
         }
     }
 
     /// `GET` the signed-in user.
     #[wasm_bindgen(unchecked_return_type = "Promise<User>")]
     pub fn me(&self) -> Promise {
-        if self.inner.engine.access_token().is_none() {
+        if !self.inner.engine.is_signed_in() {
             return reject(&AuthError::NotSignedIn);
         }
         let inner = self.inner.clone();
@@ -423,16 +653,13 @@ impl AuthClient {
                 |signal| {
                     let init = RequestInit::new();
                     init.set_signal(Some(signal));
-                    let request = inner.request(&url, init.as_ref())?;
-                    web_sys::window().map(|w| w.fetch_with_request(&request)).ok_or(JsValue::UNDEFINED)
+                    let (request, to_api) = inner.request(&url, init.as_ref())?;
+                    Ok(future_to_promise(inner.clone().send(request, to_api)))
                 },
                 async |value| {
                     let response: Response = value.dyn_into()?;
                     let status = response.status();
-                    let body = match response.text() {
-                        Ok(p) => JsFuture::from(p).await?.as_string().unwrap_or_default(),
-                        Err(e) => return Err(e),
-                    };
+                    let body = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
                     Ok((status, body))
                 },
             )
@@ -465,7 +692,10 @@ impl AuthClient {
     /// Registers a listener; returns its id for `removeListener`. Most apps
     /// use `subscribe`, which returns the function that removes it.
     #[wasm_bindgen(js_name = addListener)]
-    pub fn add_listener(&self, #[wasm_bindgen(unchecked_param_type = "(snapshot: Snapshot) => void")] listener: Function) -> u32 {
+    pub fn add_listener(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(snapshot: Snapshot) => void")] listener: Function,
+    ) -> u32 {
         let l = &self.inner.listeners;
         let id = l.next_id.get().wrapping_add(1);
         l.next_id.set(id);

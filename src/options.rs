@@ -8,7 +8,7 @@ use crate::url::{self, BaseUrl};
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// Every option name an app may pass.
-pub const KNOWN_KEYS: [&str; 9] = [
+pub const KNOWN_KEYS: [&str; 10] = [
     "baseUrl",
     "paths",
     "tokenStorage",
@@ -18,6 +18,7 @@ pub const KNOWN_KEYS: [&str; 9] = [
     "navigate",
     "timeoutMs",
     "onLogout",
+    "autoRefresh",
 ];
 
 /// The options object as written by the app, each field as any value.
@@ -34,6 +35,7 @@ pub struct RawOptions {
     #[serde(default, deserialize_with = "present")]
     pub redirect_to: Option<Json>,
     pub timeout_ms: Option<Json>,
+    pub auto_refresh: Option<Json>,
     /// Read as functions by the JavaScript surface.
     pub navigate: Option<IgnoredAny>,
     pub on_logout: Option<IgnoredAny>,
@@ -76,6 +78,8 @@ pub struct Options {
     /// `None`: logout does not navigate.
     pub redirect_to: Option<String>,
     pub timeout_ms: u32,
+    /// Refresh the token shortly before it expires.
+    pub auto_refresh: bool,
 }
 
 impl Options {
@@ -215,7 +219,13 @@ impl RawOptions {
             Some(_) => return Err(AuthError::option("timeoutMs", "must be a number of milliseconds")),
         };
 
-        Ok(Options { base, paths, token_storage, token_key, clear_session_storage, redirect_to, timeout_ms })
+        let auto_refresh = match &self.auto_refresh {
+            None => false,
+            Some(Json::Bool(b)) => *b,
+            Some(_) => return Err(AuthError::option("autoRefresh", "must be true or false")),
+        };
+
+        Ok(Options { base, paths, token_storage, token_key, clear_session_storage, redirect_to, timeout_ms, auto_refresh })
     }
 }
 
@@ -306,6 +316,7 @@ mod tests {
         assert_eq!(o.clear_session_storage, ClearSessionStorage::All);
         assert_eq!(o.redirect_to.as_deref(), Some("/"));
         assert_eq!(o.timeout_ms, 10_000);
+        assert!(!o.auto_refresh);
         assert_eq!(o.url(&o.paths.logout), "http://127.0.0.1:3000/auth/logout");
     }
 
@@ -321,7 +332,9 @@ mod tests {
         r.clear_session_storage = Some(Json::Arr(vec![Json::Str("draft".into())]));
         r.redirect_to = Some(Json::Null);
         r.timeout_ms = Some(Json::Num(2500.0));
+        r.auto_refresh = Some(Json::Bool(true));
         let o = r.validate(APP).expect("valid");
+        assert!(o.auto_refresh);
         assert_eq!(o.url(&o.paths.logout), "https://api.example.com/v1/session/end");
         assert_eq!(o.paths.me, "/auth/me");
         assert_eq!(o.token_storage, TokenStorage::Memory);
@@ -372,6 +385,7 @@ mod tests {
             (|r| r.timeout_ms = Some(Json::Num(0.0)), "timeoutMs"),
             (|r| r.timeout_ms = Some(Json::Num(f64::INFINITY)), "timeoutMs"),
             (|r| r.timeout_ms = Some(Json::Str("100".into())), "timeoutMs"),
+            (|r| r.auto_refresh = Some(Json::Str("yes".into())), "autoRefresh"),
         ];
         for (mutate, field) in cases {
             let mut r = raw("http://x.test");
