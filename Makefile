@@ -1,0 +1,115 @@
+# sociapp-auth: build, test and demo entry points. `make help` lists them.
+#
+#   make setup         install the missing tools (.ci/setup.sh; idempotent)
+#   make test          everything CI runs: test-native, test-browser, test-pkg
+#   make pkg           the release npm package in pkg/
+#   make demo          the minimal demo page + dev API server (Ctrl-C stops)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+# The targets below share ports and build directories: run them one at a time.
+.NOTPARALLEL:
+
+# Tools installed by `cargo install` live here; make them visible even when
+# the calling shell has not sourced cargo's env file.
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CARGO_BIN):$(PATH)
+
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+DEVSERVER := $(TARGET_DIR)/debug/sociapp-devserver
+CHROMEDRIVER ?= /usr/bin/chromedriver
+WASM_OPT := tests/node_modules/.bin/wasm-opt
+# rustc's wasm32-unknown-unknown target (1.82 and later) emits these
+# post-MVP features by default; wasm-opt must accept them to validate the
+# module: the target_features section that would tell it is gone with
+# `strip = true` in the release profile.
+WASM_OPT_FLAGS := -Oz \
+  --enable-bulk-memory --enable-bulk-memory-opt \
+  --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  --enable-call-indirect-overlong --strip-producers
+
+PKG_WASM := pkg/sociapp_auth_bg.wasm
+
+# Browser tests: the dev API server on TEST_API_PORT; nothing may listen on
+# TEST_DOWN_PORT (the tests use it as an unreachable API).
+TEST_API_PORT ?= 3917
+TEST_DOWN_PORT ?= 3918
+TEST_ORIGINS := --allow-origin 'http://127.0.0.1:*' --allow-origin 'http://localhost:*'
+
+# Demo: page on DEMO_STATIC_PORT, API on DEMO_API_PORT.
+DEMO_API_PORT ?= 3000
+DEMO_STATIC_PORT ?= 8080
+DEMO_SITE := $(TARGET_DIR)/demo-site
+DEMO_URL := http://localhost:$(DEMO_STATIC_PORT)/$(if $(filter 3000,$(DEMO_API_PORT)),,?api=http://localhost:$(DEMO_API_PORT))
+
+.PHONY: help setup test test-native test-browser test-pkg pkg devserver demo clean
+
+help:
+	@echo 'targets:'
+	@echo '  setup         install the missing tools (wasm32 target, wasm-pack, wasm-bindgen-cli,'
+	@echo '                Chromium + chromedriver, npm tools in tests/)'
+	@echo '  test          test-native, then test-browser, then test-pkg'
+	@echo '  test-native   cargo test --workspace (core + dev server)'
+	@echo '  test-browser  wasm-pack test in headless Chromium against the dev server'
+	@echo '  test-pkg      builds pkg/, then a smoke test of it and of www/minimal in Chromium'
+	@echo '  pkg           the release npm package in pkg/'
+	@echo '  demo          serves www/minimal + pkg/ with the dev API server (Ctrl-C stops)'
+	@echo '  clean         removes pkg/ and target/'
+
+setup:
+	bash .ci/setup.sh
+
+test: setup
+	mkdir -p $(TARGET_DIR)
+	$(MAKE) --no-print-directory test-native test-browser test-pkg 2>&1 | tee $(TARGET_DIR)/test.log
+	@bash .ci/summary.sh $(TARGET_DIR)/test.log
+
+test-native:
+	cargo test --workspace
+
+devserver:
+	cargo build -p sociapp-devserver
+
+test-browser: setup devserver
+	@if (exec 3<>/dev/tcp/127.0.0.1/$(TEST_DOWN_PORT)) 2>/dev/null; then \
+	  echo "test-browser: 127.0.0.1:$(TEST_DOWN_PORT) must be free (the tests use it as an unreachable API)" >&2; \
+	  exit 1; \
+	fi
+	bash .ci/with-devserver.sh --port $(TEST_API_PORT) --test-faults $(TEST_ORIGINS) -- \
+	  env SOCIAPP_API=http://127.0.0.1:$(TEST_API_PORT) \
+	      SOCIAPP_DOWN=http://127.0.0.1:$(TEST_DOWN_PORT) \
+	      CHROMEDRIVER=$(CHROMEDRIVER) WASM_BINDGEN_TEST_TIMEOUT=300 \
+	  wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) --mode no-install
+
+test-pkg: pkg devserver
+	SOCIAPP_DEVSERVER=$(DEVSERVER) SOCIAPP_PKG_DIR=pkg node --test tests/e2e/pkg.test.mjs
+
+pkg: setup
+	rm -rf pkg
+	wasm-pack build --mode no-install --release --no-opt --target web \
+	  --out-dir pkg --out-name sociapp_auth
+	$(WASM_OPT) $(WASM_OPT_FLAGS) $(PKG_WASM) -o $(PKG_WASM)
+	cp src/js/index.js src/js/index.d.ts pkg/
+	node .ci/package-json.mjs pkg
+	@printf 'pkg: %s: %s bytes, %s bytes gzipped\n' $(PKG_WASM) \
+	  "$$(wc -c < $(PKG_WASM) | tr -d ' ')" "$$(gzip -9c $(PKG_WASM) | wc -c | tr -d ' ')"
+
+demo: pkg devserver
+	rm -rf $(DEMO_SITE)
+	mkdir -p $(DEMO_SITE)
+	cp -R www/minimal/. $(DEMO_SITE)/
+	cp -R pkg $(DEMO_SITE)/pkg
+	@echo
+	@echo 'demo: open $(DEMO_URL)'
+	@echo 'demo: sign in as demo@sociapp.dev / demo-password (Ctrl-C stops the server)'
+	@echo
+	exec $(DEVSERVER) --port $(DEMO_API_PORT) \
+	  --static-dir $(DEMO_SITE) --static-port $(DEMO_STATIC_PORT) \
+	  --allow-origin http://127.0.0.1:$(DEMO_STATIC_PORT) \
+	  --allow-origin http://localhost:$(DEMO_STATIC_PORT)
+
+clean:
+	rm -rf pkg
+	cargo clean

@@ -1,0 +1,291 @@
+// Smoke test of the release npm package (pkg/) in headless Chromium: the page
+// is served by the dev server's static listener and talks to its API on
+// another origin, as an app would. Also drives the minimal demo (www/minimal)
+// on top of the same package.
+//
+// Run by `make test-pkg` (after `make pkg` and `cargo build -p
+// sociapp-devserver`) as `node --test tests/e2e/pkg.test.mjs`.
+// Environment:
+//   SOCIAPP_DEVSERVER  the dev server binary (default target/debug/sociapp-devserver)
+//   SOCIAPP_PKG_DIR    the package folder (default pkg/)
+//   CHROMIUM           the browser binary (default /usr/bin/chromium)
+// The dev server's output is kept in target/devserver-pkg-smoke.log.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SERVER_BIN = resolve(ROOT, process.env.SOCIAPP_DEVSERVER ?? 'target/debug/sociapp-devserver');
+const PKG_DIR = resolve(ROOT, process.env.SOCIAPP_PKG_DIR ?? 'pkg');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const READY_TIMEOUT_MS = 30_000;
+// Upper bounds, so that a hung page or server fails the run instead of stalling it.
+const STEP_TIMEOUT = { timeout: 30_000 };
+const HOOK_TIMEOUT = { timeout: 90_000 };
+const SERVER_LOG = resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target', 'devserver-pkg-smoke.log');
+
+const EMAIL = 'demo@sociapp.dev';
+const PASSWORD = 'demo-password';
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<link rel="icon" href="data:,">
+<title>sociapp-auth package smoke test</title>
+</head>
+<body><p>sociapp-auth package smoke test</p></body>
+</html>
+`;
+
+let stage;
+let server;
+let browser;
+let page;
+let api;
+let site;
+const problems = [];
+const warnings = [];
+
+// Starts the dev server on free ports. Its `ready` resolves to { api, site }
+// once the server has printed both ready lines, and rejects if it exits
+// first or is not ready within READY_TIMEOUT_MS.
+function startServer(args) {
+  const child = spawn(SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = [];
+  const ready = new Promise((resolvePromise, reject) => {
+    let apiUrl;
+    let siteUrl;
+    const timer = setTimeout(() => {
+      reject(new Error(`the dev server was not ready within ${READY_TIMEOUT_MS} ms:\n${output.join('\n')}`));
+    }, READY_TIMEOUT_MS);
+    const done = (fn, value) => {
+      clearTimeout(timer);
+      fn(value);
+    };
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      output.push(line);
+      const listening = /^listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
+      if (listening) apiUrl = listening[1];
+      const statics = /^static on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
+      if (statics) siteUrl = statics[1];
+      if (apiUrl && siteUrl) done(resolvePromise, { api: apiUrl, site: siteUrl });
+    });
+    createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
+    child.once('error', (e) => done(reject, new Error(`cannot start ${SERVER_BIN}: ${e.message}`)));
+    child.once('exit', (code, signal) => {
+      done(reject, new Error(`the dev server exited (${code ?? signal}) before it was ready:\n${output.join('\n')}`));
+    });
+  });
+  return { child, ready, output };
+}
+
+// A page in a context of its own (own localStorage) whose errors are recorded.
+async function watchedPage() {
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  p.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e.message}`));
+  p.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+    else if (msg.type() === 'warning') warnings.push(msg.text());
+  });
+  p.on('requestfailed', (req) => {
+    problems.push(`request failed: ${req.method()} ${req.url()}: ${req.failure()?.errorText}`);
+  });
+  return p;
+}
+
+function stopServer() {
+  if (server && server.child.exitCode === null && server.child.signalCode === null) {
+    server.child.kill('SIGTERM');
+  }
+}
+// Also when the runner is interrupted or the process ends on an error.
+process.once('exit', stopServer);
+
+before(async () => {
+  assert.ok(existsSync(SERVER_BIN), `${SERVER_BIN} is missing: run 'cargo build -p sociapp-devserver'`);
+  for (const file of ['index.js', 'sociapp_auth.js', 'sociapp_auth_bg.wasm', 'package.json']) {
+    assert.ok(existsSync(join(PKG_DIR, file)), `${join(PKG_DIR, file)} is missing: run 'make pkg'`);
+  }
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run 'make setup'`);
+
+  stage = mkdtempSync(join(tmpdir(), 'sociapp-pkg-smoke-'));
+  cpSync(PKG_DIR, join(stage, 'pkg'), { recursive: true });
+  writeFileSync(join(stage, 'index.html'), PAGE);
+  cpSync(join(ROOT, 'www/minimal'), join(stage, 'minimal'), { recursive: true });
+  cpSync(PKG_DIR, join(stage, 'minimal/pkg'), { recursive: true });
+
+  server = startServer([
+    '--port', '0',
+    '--static-dir', stage,
+    '--static-port', '0',
+    '--allow-origin', 'http://127.0.0.1:*',
+  ]);
+  ({ api, site } = await server.ready);
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  page = await watchedPage();
+  const response = await page.goto(`${site}/index.html`);
+  assert.equal(response?.status(), 200, 'the test page loads from the static listener');
+}, HOOK_TIMEOUT);
+
+after(async () => {
+  try {
+    await browser?.close();
+  } finally {
+    stopServer();
+    if (server) {
+      await new Promise((done) => {
+        if (server.child.exitCode !== null || server.child.signalCode !== null) done();
+        else server.child.once('exit', done);
+      });
+    }
+    if (stage) rmSync(stage, { recursive: true, force: true });
+    if (server) {
+      // Kept for a look after a failure.
+      mkdirSync(dirname(SERVER_LOG), { recursive: true });
+      writeFileSync(SERVER_LOG, `${server.output.join('\n')}\n`);
+    }
+  }
+}, HOOK_TIMEOUT);
+
+test('the static listener serves the package with the right media types', STEP_TIMEOUT, async () => {
+  const wasm = await fetch(`${site}/pkg/sociapp_auth_bg.wasm`);
+  assert.equal(wasm.status, 200);
+  assert.match(wasm.headers.get('content-type') ?? '', /^application\/wasm\b/);
+  await wasm.arrayBuffer();
+  const js = await fetch(`${site}/pkg/index.js`);
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get('content-type') ?? '', /^(text|application)\/javascript\b/);
+  await js.text();
+});
+
+test('the release package signs in, reads the user and logs out in Chromium', { timeout: 120_000 }, async (t) => {
+  await t.test('createAuthClient loads the module and makes a signed-out client', STEP_TIMEOUT, async () => {
+    const result = await page.evaluate(async (baseUrl) => {
+      const { createAuthClient } = await import('/pkg/index.js');
+      window.__nav = undefined;
+      window.__auth = await createAuthClient({ baseUrl, navigate: (p) => { window.__nav = p; } });
+      window.__snapshots = [];
+      window.__unsubscribe = window.__auth.subscribe((s) => window.__snapshots.push(s.status));
+      return { status: window.__auth.getSnapshot().status, token: window.__auth.getAccessToken() ?? null };
+    }, api);
+    assert.deepEqual(result, { status: 'signedOut', token: null });
+  });
+
+  await t.test('login with the demo credentials stores the access token', STEP_TIMEOUT, async () => {
+    const result = await page.evaluate(async ([email, password]) => {
+      const snapshot = await window.__auth.login({ email, password });
+      return {
+        status: snapshot.status,
+        email: snapshot.user?.email ?? null,
+        stored: localStorage.getItem('access_token'),
+        inMemory: window.__auth.getAccessToken() ?? null,
+        current: window.__auth.getSnapshot().status,
+        seen: [...window.__snapshots],
+      };
+    }, [EMAIL, PASSWORD]);
+    assert.equal(result.status, 'signedIn');
+    assert.equal(result.email, EMAIL);
+    assert.equal(typeof result.stored, 'string');
+    assert.match(result.stored, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'localStorage.access_token holds a JWT');
+    assert.equal(result.inMemory, result.stored);
+    assert.equal(result.current, 'signedIn');
+    assert.ok(result.seen.includes('signedIn'), `subscribe saw the sign-in (saw ${JSON.stringify(result.seen)})`);
+  });
+
+  await t.test('me() returns the demo user', STEP_TIMEOUT, async () => {
+    const user = await page.evaluate(async () => {
+      const u = await window.__auth.me();
+      return { email: u.email, hasId: u.id !== undefined && u.id !== null, hasPassword: 'password' in u };
+    });
+    assert.deepEqual(user, { email: EMAIL, hasId: true, hasPassword: false });
+  });
+
+  await t.test('logout reaches the server, clears the token and navigates to /', STEP_TIMEOUT, async () => {
+    const result = await page.evaluate(async () => {
+      const r = await window.__auth.logout();
+      window.__unsubscribe();
+      return {
+        server: r.server,
+        status: r.status ?? null,
+        errors: r.errors.map((e) => e.step),
+        stored: localStorage.getItem('access_token'),
+        inMemory: window.__auth.getAccessToken() ?? null,
+        nav: window.__nav ?? null,
+        current: window.__auth.getSnapshot().status,
+        seen: [...window.__snapshots],
+      };
+    });
+    assert.equal(result.server, 'ok');
+    assert.equal(result.status, 200);
+    assert.deepEqual(result.errors, []);
+    assert.equal(result.stored, null, 'no access_token left in localStorage');
+    assert.equal(result.inMemory, null);
+    assert.equal(result.nav, '/');
+    assert.equal(result.current, 'signedOut');
+    assert.equal(result.seen.at(-1), 'signedOut');
+  });
+
+  await t.test('a bad option rejects with code invalid_option naming the option', STEP_TIMEOUT, async () => {
+    const result = await page.evaluate(async (baseUrl) => {
+      const { createAuthClient } = await import('/pkg/index.js');
+      try {
+        await createAuthClient({ baseUrl, timeoutMs: -1 });
+        return { rejected: false };
+      } catch (e) {
+        return { rejected: true, isError: e instanceof Error, name: e?.name, code: e?.code, message: String(e?.message) };
+      }
+    }, api);
+    assert.equal(result.rejected, true, 'createAuthClient({ timeoutMs: -1 }) rejects');
+    assert.equal(result.isError, true);
+    assert.equal(result.name, 'AuthError');
+    assert.equal(result.code, 'invalid_option');
+    assert.match(result.message, /timeoutMs/);
+  });
+
+});
+
+test('the minimal demo page signs in, asks who am I and logs out', { timeout: 60_000 }, async () => {
+  const demo = await watchedPage();
+  const status = () => demo.textContent('#status');
+  const logHas = (text) => demo.waitForFunction((t) => document.getElementById('log').textContent.includes(t), text);
+  await demo.goto(`${site}/minimal/?api=${encodeURIComponent(api)}`);
+  await demo.waitForFunction(() => document.getElementById('status').textContent.startsWith('signed out'));
+  await demo.click('button[type=submit]');
+  await demo.waitForFunction(() => document.getElementById('status').textContent.startsWith('signed in'));
+  const signedIn = await status();
+  assert.ok(signedIn.startsWith(`signed in as ${EMAIL}`), `status line: ${signedIn}`);
+  await demo.click('#me');
+  await logHas(`"email":"${EMAIL}"`);
+  await demo.click('#logout');
+  await logHas('logged out: server ok');
+  assert.equal(await status(), 'signed out (logout)');
+  assert.equal(await demo.evaluate(() => localStorage.getItem('access_token')), null);
+  await demo.context().close();
+});
+
+test('the pages logged no errors', STEP_TIMEOUT, (t) => {
+  if (warnings.length) t.diagnostic(`console warnings:\n${warnings.join('\n')}`);
+  assert.deepEqual(problems, []);
+});
