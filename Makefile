@@ -30,7 +30,9 @@ WASM_OPT_FLAGS := -Oz \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   --enable-call-indirect-overlong --strip-producers
 
-PKG_WASM := pkg/sociapp_auth_bg.wasm
+# Where `make pkg` writes the package (override to build a private copy).
+PKG ?= pkg
+PKG_WASM := $(PKG)/sociapp_auth_bg.wasm
 
 # Browser tests: the dev API server on TEST_API_PORT; nothing may listen on
 # TEST_DOWN_PORT (the tests use it as an unreachable API).
@@ -84,15 +86,15 @@ test-browser: setup devserver
 	  wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) --mode no-install
 
 test-pkg: pkg devserver
-	SOCIAPP_DEVSERVER=$(DEVSERVER) SOCIAPP_PKG_DIR=pkg node --test tests/e2e/pkg.test.mjs
+	SOCIAPP_DEVSERVER=$(DEVSERVER) SOCIAPP_PKG_DIR=$(PKG) node --test tests/e2e/
 
 pkg: setup
-	rm -rf pkg
+	rm -rf $(PKG)
 	wasm-pack build --mode no-install --release --no-opt --target web \
-	  --out-dir pkg --out-name sociapp_auth
+	  --out-dir $(abspath $(PKG)) --out-name sociapp_auth
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(PKG_WASM) -o $(PKG_WASM)
-	cp src/js/index.js src/js/index.d.ts pkg/
-	node .ci/package-json.mjs pkg
+	cp src/js/index.js src/js/index.d.ts $(PKG)/
+	node .ci/package-json.mjs $(PKG)
 	@printf 'pkg: %s: %s bytes, %s bytes gzipped\n' $(PKG_WASM) \
 	  "$$(wc -c < $(PKG_WASM) | tr -d ' ')" "$$(gzip -9c $(PKG_WASM) | wc -c | tr -d ' ')"
 
@@ -100,7 +102,7 @@ demo: pkg devserver
 	rm -rf $(DEMO_SITE)
 	mkdir -p $(DEMO_SITE)
 	cp -R www/minimal/. $(DEMO_SITE)/
-	cp -R pkg $(DEMO_SITE)/pkg
+	cp -R $(PKG) $(DEMO_SITE)/pkg
 	@echo
 	@echo 'demo: open $(DEMO_URL)'
 	@echo 'demo: sign in as demo@sociapp.dev / demo-password (Ctrl-C stops the server)'
