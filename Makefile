@@ -69,6 +69,8 @@ test: setup
 	@bash .ci/summary.sh $(TARGET_DIR)/test.log
 
 test-native:
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
 	cargo test --workspace
 
 devserver:

@@ -3,6 +3,13 @@
 //! `jwt`, `engine`); the browser effects live in `browser` and the
 //! JavaScript API in `js`.
 
+// A panic in WebAssembly ends the module for the rest of the page's life:
+// shipped code has no unwrap, expect, panic or unchecked indexing.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
+
 pub mod effects;
 pub mod engine;
 pub mod error;

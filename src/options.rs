@@ -363,7 +363,8 @@ mod tests {
         r.base_url = Some(Json::Opaque);
         assert_eq!(field_of(r.validate(APP)), "baseUrl");
 
-        let cases: Vec<(fn(&mut RawOptions), &str)> = vec![
+        type Case = (fn(&mut RawOptions), &'static str);
+        let cases: Vec<Case> = vec![
             (|r| r.paths = Some(Json::Str("/auth".into())), "paths"),
             (|r| r.paths = Some(Json::Obj(vec![("logout".into(), Json::Num(1.0))])), "paths.logout"),
             (|r| r.paths = Some(Json::Obj(vec![("logout".into(), Json::Str("//evil.example".into()))])), "paths.logout"),
@@ -407,7 +408,7 @@ mod tests {
     fn messages_read_as_sentences() {
         let mut r = raw("http://x.test");
         r.timeout_ms = Some(Json::Num(-5.0));
-        let e = r.validate(APP).err().expect("invalid");
+        let e = r.validate(APP).expect_err("invalid");
         assert_eq!(e.message(), "timeoutMs must be a number of milliseconds from 1 to 2147483647");
     }
 }
