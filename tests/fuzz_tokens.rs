@@ -64,7 +64,7 @@ proptest! {
         let claims = decode_claims(&t);
         let _ = is_expired(claims.as_ref(), now);
         if let Some(c) = claims {
-            prop_assert!(c.exp.map_or(true, f64::is_finite));
+            prop_assert!(c.exp.is_none_or(f64::is_finite));
         }
     }
 
