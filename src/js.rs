@@ -313,6 +313,18 @@ fn report_object(report: LogoutReport<JsValue>) -> JsValue {
     obj
 }
 
+type Task = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>;
+
+/// A promise of a future; one instantiation for every call (smaller module).
+fn promise(f: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    future_to_promise(Box::pin(f) as Task)
+}
+
+/// Runs a future to completion in the background.
+fn spawn(f: impl std::future::Future<Output = ()> + 'static) {
+    spawn_local(Box::pin(f) as std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>);
+}
+
 fn bearer(token: &str) -> String {
     let mut value = String::with_capacity(token.len() + 7);
     value.push_str("Bearer ");
@@ -412,7 +424,7 @@ impl Inner {
             return p.clone();
         }
         let inner = self.clone();
-        let promise = future_to_promise(async move {
+        let promise = promise(async move {
             let renewed = inner.engine.refresh().await.is_ok();
             *inner.pending_refresh.borrow_mut() = None;
             Ok(JsValue::from_bool(renewed))
@@ -443,7 +455,7 @@ impl Inner {
     fn finish_elsewhere(self: &Rc<Self>, ended: Option<Vec<StepFailure<JsValue>>>) {
         if let Some(ended) = ended {
             let inner = self.clone();
-            spawn_local(async move {
+            spawn(async move {
                 inner.engine.finish_sign_out(false, ended).await;
             });
         }
@@ -460,7 +472,7 @@ impl Inner {
     fn retry_server_logout(self: &Rc<Self>) {
         if self.engine.logged_out_marker() {
             let inner = self.clone();
-            spawn_local(async move {
+            spawn(async move {
                 inner.engine.retry_server_logout().await;
             });
         }
@@ -599,7 +611,7 @@ impl AuthClient {
             (_, None) => return reject(&AuthError::InvalidArgument { field: "password", problem: "must be a string" }),
         };
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             inner.engine.login(&email, &password).await.map(|()| inner.snapshot()).map_err(|e| to_js_error(&e))
         })
     }
@@ -615,7 +627,7 @@ impl AuthClient {
         // makes from here on carries the token.
         let ended = self.inner.engine.begin_sign_out(Reason::Logout);
         let inner = self.inner.clone();
-        let promise = future_to_promise(async move {
+        let promise = promise(async move {
             let report = inner.engine.finish_sign_out(true, ended).await;
             *inner.pending_logout.borrow_mut() = None;
             Ok(report_object(report))
@@ -633,7 +645,7 @@ impl AuthClient {
         #[wasm_bindgen(unchecked_param_type = "RequestInit")] init: JsValue,
     ) -> Promise {
         match self.inner.request(&input, &init) {
-            Ok((request, to_api)) => future_to_promise(self.inner.clone().send(request, to_api)),
+            Ok((request, to_api)) => promise(self.inner.clone().send(request, to_api)),
             Err(e) => Promise::reject(&e),
         }
     }
@@ -645,7 +657,7 @@ impl AuthClient {
             return reject(&AuthError::NotSignedIn);
         }
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             let opts = &inner.engine.opts;
             let url = JsValue::from_str(&opts.url(&opts.paths.me));
             let (outcome, timed_out) = browser::with_timeout(
@@ -654,7 +666,7 @@ impl AuthClient {
                     let init = RequestInit::new();
                     init.set_signal(Some(signal));
                     let (request, to_api) = inner.request(&url, init.as_ref())?;
-                    Ok(future_to_promise(inner.clone().send(request, to_api)))
+                    Ok(promise(inner.clone().send(request, to_api)))
                 },
                 async |value| {
                     let response: Response = value.dyn_into()?;

@@ -173,38 +173,69 @@ impl Parser<'_> {
         }
     }
 
+    /// Numbers are exact for integers up to 2^53 (timestamps, ids) and close
+    /// otherwise; the SDK reads no other kind.
     fn number(&mut self) -> Option<Json> {
-        let start = self.i;
-        if self.peek() == Some(b'-') {
+        let negative = self.peek() == Some(b'-');
+        if negative {
             self.i += 1;
         }
-        let digits = |p: &mut Self| {
+        let mut mantissa = 0f64;
+        let mut scale = 0i32;
+        let digits = |p: &mut Self, mut each: Option<&mut dyn FnMut(u8)>| {
             let from = p.i;
-            while matches!(p.peek(), Some(b'0'..=b'9')) {
+            while let Some(d @ b'0'..=b'9') = p.peek() {
+                if let Some(f) = each.as_mut() {
+                    f(d - b'0');
+                }
                 p.i += 1;
             }
             p.i > from
         };
-        if !digits(self) {
+        if !digits(self, Some(&mut |d| mantissa = mantissa * 10.0 + f64::from(d))) {
             return None;
         }
         if self.peek() == Some(b'.') {
             self.i += 1;
-            if !digits(self) {
+            let mut add = |d: u8| {
+                mantissa = mantissa * 10.0 + f64::from(d);
+                scale = scale.saturating_sub(1);
+            };
+            if !digits(self, Some(&mut add)) {
                 return None;
             }
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
             self.i += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.i += 1;
-            }
-            if !digits(self) {
+            let sign = match self.peek() {
+                Some(b'-') => {
+                    self.i += 1;
+                    -1
+                }
+                Some(b'+') => {
+                    self.i += 1;
+                    1
+                }
+                _ => 1,
+            };
+            let mut exp = 0i32;
+            if !digits(self, Some(&mut |d| exp = exp.saturating_mul(10).saturating_add(i32::from(d)))) {
                 return None;
             }
+            scale = scale.saturating_add(sign * exp);
         }
-        let text = core::str::from_utf8(self.s.get(start..self.i)?).ok()?;
-        text.parse::<f64>().ok().map(Json::Num)
+        let mut value = mantissa;
+        // Whole powers of ten keep integers exact.
+        let mut n = scale.clamp(-400, 400);
+        while n > 0 {
+            value *= 10.0;
+            n -= 1;
+        }
+        while n < 0 {
+            value /= 10.0;
+            n += 1;
+        }
+        Some(Json::Num(if negative { -value } else { value }))
     }
 
     fn hex4(&mut self) -> Option<u32> {
@@ -293,6 +324,23 @@ mod tests {
         ] {
             assert_eq!(Json::parse(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn reads_numbers() {
+        for (text, n) in [
+            ("0", 0.0),
+            ("-7", -7.0),
+            ("1700000900", 1_700_000_900.0),
+            ("9007199254740991", 9_007_199_254_740_991.0),
+            ("2.5", 2.5),
+            ("1e3", 1000.0),
+            ("17e+8", 1_700_000_000.0),
+            ("25E-1", 2.5),
+        ] {
+            assert_eq!(Json::parse(text), Some(Json::Num(n)), "{text}");
+        }
+        assert_eq!(Json::parse("1e999"), Some(Json::Num(f64::INFINITY)));
     }
 
     #[test]
