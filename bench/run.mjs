@@ -1,0 +1,539 @@
+// The sociapp-auth benchmark: shipped size, logout latency, cold start,
+// auth.fetch overhead and memory, side by side with the plain-JS logout of the
+// API's documentation and the JS auth SDKs. Runs headless Chromium against
+// the dev API server on 127.0.0.1, prints a table and writes
+// bench/results.json. See bench/README.md for what each figure means.
+//
+// Run by `make bench` (after `make pkg` and `make devserver`) as
+// `node bench/run.mjs`. Environment:
+//   SOCIAPP_PKG_DIR    the package folder (default pkg/)
+//   SOCIAPP_DEVSERVER  the dev server binary (default target/debug/sociapp-devserver)
+//   CHROMIUM           the browser binary (default /usr/bin/chromium)
+//   BENCH_SCALE        multiplies every iteration count (default 1; e.g. 0.05
+//                      for a quick check of the harness; results.json records it)
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { bundle, compressedSizes, sdkFiles, sdkTotal } from './size.mjs';
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(BENCH, '..');
+const PKG_DIR = resolve(ROOT, process.env.SOCIAPP_PKG_DIR ?? 'pkg');
+const SERVER_BIN = resolve(ROOT, process.env.SOCIAPP_DEVSERVER ?? 'target/debug/sociapp-devserver');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const RESULTS = join(BENCH, 'results.json');
+
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+if (!(SCALE > 0 && SCALE <= 1)) throw new Error('BENCH_SCALE must be in (0, 1]');
+const count = (n, min = 1) => Math.max(min, Math.round(n * SCALE));
+const N = {
+  logout: count(200, 2), // per side
+  cold: count(30, 3), // page loads per subject
+  fetch: count(1000, 20), // requests per side
+  fetchBlock: 50,
+  cycles: count(10_000, 200), // login/logout cycles in one page
+  cyclesEarly: 100, // the first memory reading
+};
+// Upper bounds, so that a hung page or server ends the run instead of stalling it.
+const READY_TIMEOUT_MS = 30_000;
+const STEP_TIMEOUT_MS = 60_000;
+const MEMORY_PHASE_MS = 15 * 60_000;
+const RUN_TIMEOUT_MS = 40 * 60_000;
+
+const CREDS = { email: 'demo@sociapp.dev', password: 'demo-password' };
+const PEERS = [
+  { id: 'keycloak', name: 'keycloak-js', pkg: 'keycloak-js' },
+  { id: 'oidc', name: 'oidc-client-ts', pkg: 'oidc-client-ts' },
+  { id: 'supabase', name: 'Supabase auth-js', pkg: '@supabase/auth-js' },
+  { id: 'auth0', name: 'auth0-spa-js', pkg: '@auth0/auth0-spa-js' },
+];
+const TARGETS = { gzip: 12_288, logoutRatio: 1.05, fetchRatio: 1.03 };
+const BROWSER_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // Names resolve to nothing: only 127.0.0.1 can be reached.
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+];
+
+// ---------------------------------------------------------------- helpers
+
+const log = (line) => console.log(line);
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+function median(xs) {
+  const s = sorted(xs);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+const percentile = (xs, p) => sorted(xs)[Math.max(0, Math.ceil(p * xs.length) - 1)];
+const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+const round = (x, digits = 3) => Number(x.toFixed(digits));
+const stats = (xs) => ({ n: xs.length, median: round(median(xs)), p95: round(percentile(xs, 0.95)), total: round(sum(xs)) });
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// ------------------------------------------------------- server and browser
+
+let stage;
+let server;
+let browser;
+
+// Starts the dev server on free ports; resolves to { api, site } once it has
+// printed both ready lines.
+function startServer(args) {
+  const child = spawn(SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = [];
+  const ready = new Promise((resolveReady, reject) => {
+    let api;
+    let site;
+    const timer = setTimeout(() => reject(new Error(`the dev server was not ready within ${READY_TIMEOUT_MS} ms:\n${output.join('\n')}`)), READY_TIMEOUT_MS);
+    const done = (fn, value) => {
+      clearTimeout(timer);
+      fn(value);
+    };
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      output.push(line);
+      api ??= /^listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line)?.[1];
+      site ??= /^static on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line)?.[1];
+      if (api && site) done(resolveReady, { api, site });
+    });
+    createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
+    child.once('error', (e) => done(reject, new Error(`cannot start ${SERVER_BIN}: ${e.message}`)));
+    child.once('exit', (code, signal) => done(reject, new Error(`the dev server exited (${code ?? signal}):\n${output.join('\n')}`)));
+  });
+  return { child, ready };
+}
+
+function cleanupSync() {
+  if (server && server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
+  if (stage) rmSync(stage, { recursive: true, force: true });
+  stage = undefined;
+}
+process.once('exit', cleanupSync);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    console.error(`bench: ${signal}, stopping`);
+    process.exit(130);
+  });
+}
+setTimeout(() => {
+  console.error(`bench: gave up after ${RUN_TIMEOUT_MS / 60_000} minutes`);
+  process.exit(1);
+}, RUN_TIMEOUT_MS).unref();
+
+const offLoopback = [];
+const pageProblems = [];
+
+// A page in a fresh context (own storage and cache), watched for requests
+// that leave 127.0.0.1 and for errors. `disableCache` also turns off the
+// HTTP cache (and with it Chromium's CORS preflight cache) for the page.
+async function freshPage(site, { disableCache = false } = {}) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('request', (req) => {
+    const url = new URL(req.url());
+    if (url.hostname !== '127.0.0.1' && !['data:', 'blob:'].includes(url.protocol)) offLoopback.push(req.url());
+  });
+  page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageProblems.push(`console error: ${m.text()}`);
+  });
+  const cdp = await context.newCDPSession(page);
+  if (disableCache) {
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  }
+  const response = await page.goto(`${site}/blank.html`);
+  if (response?.status() !== 200) throw new Error(`${site}/blank.html answered ${response?.status()}`);
+  return { page, cdp, close: () => context.close() };
+}
+
+// What the server saw since the last call: { "POST /auth/logout": n, ... }.
+async function serverRequests(api) {
+  const list = await (await fetch(`${api}/__test/requests`)).json();
+  await fetch(`${api}/__test/reset`, { method: 'POST' });
+  const counts = {};
+  for (const r of list) {
+    const key = `${r.method} ${r.path}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+// ------------------------------------------------------------------ stage
+
+// Writes the files the pages load: the SDK as shipped (sdk/index.js, the
+// minified bundle of pkg/index.js and its glue, beside the .wasm), a bench
+// build of it that also exports the glue's init (to reach wasm.memory), and
+// each peer's minified bundle. Returns the size figures of those same bytes.
+async function prepareStage() {
+  stage = mkdtempSync(join(os.tmpdir(), 'sociapp-bench-'));
+  mkdirSync(join(stage, 'sdk'));
+  mkdirSync(join(stage, 'peers'));
+  writeFileSync(join(stage, 'blank.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>bench</title>\n');
+
+  const files = await sdkFiles(PKG_DIR);
+  writeFileSync(join(stage, 'sdk/index.js'), files[0].bytes);
+  writeFileSync(join(stage, 'sdk/sociapp_auth_bg.wasm'), files[1].bytes);
+  const benchEntry = join(stage, 'bench-entry.js');
+  writeFileSync(benchEntry, [
+    `export { createAuthClient } from ${JSON.stringify(join(PKG_DIR, 'index.js'))};`,
+    `export { default as init } from ${JSON.stringify(join(PKG_DIR, 'sociapp_auth.js'))};`,
+  ].join('\n'));
+  writeFileSync(join(stage, 'sdk/bench.js'), await bundle(benchEntry));
+
+  const size = { 'sociapp-auth': sdkTotal(files) };
+  for (const id of ['plain', ...PEERS.map((p) => p.id)]) {
+    const bytes = await bundle(join(BENCH, 'peers', `${id}.js`));
+    writeFileSync(join(stage, 'peers', `${id}.js`), bytes);
+    size[id] = compressedSizes(bytes);
+  }
+  return size;
+}
+
+// The documentation's logout function, pointed at the API's origin (the page
+// and the API are on two origins here; the function itself is unchanged).
+function writePlainForApi(api) {
+  const source = readFileSync(join(BENCH, 'peers/plain.js'), 'utf8');
+  const adapted = source.replace("fetch('/auth/logout'", 'fetch(API + \'/auth/logout\'');
+  if (adapted === source) throw new Error('peers/plain.js: fetch(\'/auth/logout\' not found');
+  writeFileSync(join(stage, 'peers/plain-api.js'), `const API = ${JSON.stringify(api)};\n${adapted}`);
+}
+
+// ----------------------------------------------------------------- phases
+
+// Sets up a page with an SDK client (window.auth), the plain-JS logout and a
+// plain-JS login (fetch + localStorage, as the docs' apps do).
+async function benchPage(site, api) {
+  const p = await freshPage(site);
+  await p.page.evaluate(async ({ api, creds }) => {
+    const sdk = await import('/sdk/bench.js');
+    const plain = await import('/peers/plain-api.js');
+    window.store = { dispatch() {} };
+    window.router = { push() {} };
+    window.auth = await sdk.createAuthClient({ baseUrl: api, redirectTo: null });
+    window.wasmMemory = async () => (await sdk.init()).memory.buffer.byteLength;
+    window.plainLogout = plain.logout;
+    window.plainLogin = async () => {
+      const r = await fetch(`${api}/auth/login`, {
+        method: 'POST',
+        credentials: 'include',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(creds),
+      });
+      if (!r.ok) throw new Error(`plain login: ${r.status}`);
+      localStorage.setItem('access_token', (await r.json()).access_token);
+    };
+  }, { api, creds: CREDS });
+  return p;
+}
+
+async function logoutLatency(site, api) {
+  const p = await benchPage(site, api);
+  await serverRequests(api);
+  const times = { sdk: [], plain: [] };
+  let failures = 0;
+  const chunk = 20;
+  for (let done = 0; done < N.logout; done += chunk) {
+    const n = Math.min(chunk, N.logout - done);
+    const r = await withTimeout(p.page.evaluate(async ({ n, first, creds }) => {
+      const out = { sdk: [], plain: [], failures: 0 };
+      for (let i = 0; i < n; i++) {
+        // Alternating, and which side goes first alternates too.
+        const order = (first + i) % 2 ? ['plain', 'sdk'] : ['sdk', 'plain'];
+        for (const side of order) {
+          if (side === 'sdk') {
+            await window.auth.login(creds);
+            const t0 = performance.now();
+            const result = await window.auth.logout();
+            out.sdk.push(performance.now() - t0);
+            if (result.server !== 'ok' || window.auth.getAccessToken() != null) out.failures++;
+          } else {
+            await window.plainLogin();
+            const t0 = performance.now();
+            await window.plainLogout();
+            out.plain.push(performance.now() - t0);
+            if (localStorage.getItem('access_token') !== null) out.failures++;
+          }
+        }
+      }
+      return out;
+    }, { n, first: done, creds: CREDS }), STEP_TIMEOUT_MS, 'logout latency');
+    times.sdk.push(...r.sdk);
+    times.plain.push(...r.plain);
+    failures += r.failures;
+  }
+  const requests = await serverRequests(api);
+  await p.close();
+  const sdk = stats(times.sdk);
+  const plain = stats(times.plain);
+  return { sdk, plain, ratioMedian: round(sdk.median / plain.median), ratioP95: round(sdk.p95 / plain.p95), failures, serverRequests: requests };
+}
+
+// From import() of the module to a ready client, in a fresh context each time.
+async function coldStart(site, api) {
+  const subjects = ['sdk', ...PEERS.map((p) => p.id)];
+  const times = Object.fromEntries(subjects.map((s) => [s, []]));
+  const apiRequests = Object.fromEntries(subjects.map((s) => [s, 0]));
+  for (let round = 0; round < N.cold; round++) {
+    for (let k = 0; k < subjects.length; k++) {
+      const subject = subjects[(round + k) % subjects.length]; // rotate the order
+      const p = await freshPage(site, { disableCache: true });
+      let calls = 0;
+      p.page.on('request', (req) => {
+        if (req.url().startsWith(api)) calls++;
+      });
+      const ms = await withTimeout(p.page.evaluate(async ({ subject, api, site }) => {
+        const t0 = performance.now();
+        if (subject === 'sdk') {
+          const m = await import('/sdk/index.js');
+          await m.createAuthClient({ baseUrl: api, redirectTo: null });
+        } else {
+          const m = await import(`/peers/${subject}.js`);
+          await m.create(api, site);
+        }
+        return performance.now() - t0;
+      }, { subject, api, site }), STEP_TIMEOUT_MS, `cold start of ${subject}`);
+      times[subject].push(ms);
+      apiRequests[subject] += calls;
+      await p.close();
+    }
+    if ((round + 1) % 10 === 0 || round + 1 === N.cold) log(`  cold start: ${round + 1}/${N.cold} rounds`);
+  }
+  return Object.fromEntries(subjects.map((s) => [s, { ...stats(times[s]), apiRequests: apiRequests[s] }]));
+}
+
+async function fetchOverhead(site, api) {
+  const p = await benchPage(site, api);
+  await p.page.evaluate((creds) => window.auth.login(creds), CREDS);
+  await serverRequests(api);
+  const times = { sdk: [], raw: [] };
+  let failures = 0;
+  for (let done = 0; done < N.fetch; done += N.fetchBlock) {
+    const n = Math.min(N.fetchBlock, N.fetch - done);
+    const r = await withTimeout(p.page.evaluate(async ({ n, first, api }) => {
+      const url = `${api}/auth/me`;
+      const token = window.auth.getAccessToken();
+      const out = { sdk: [], raw: [], failures: 0 };
+      const run = {
+        sdk: () => window.auth.fetch(url),
+        raw: () => fetch(url, { headers: { Authorization: `Bearer ${token}` } }),
+      };
+      for (const side of first ? ['raw', 'sdk'] : ['sdk', 'raw']) {
+        for (let i = 0; i < n; i++) {
+          const t0 = performance.now();
+          const res = await run[side]();
+          await res.text();
+          out[side].push(performance.now() - t0);
+          if (res.status !== 200) out.failures++;
+        }
+      }
+      return out;
+    }, { n, first: (done / N.fetchBlock) % 2, api }), STEP_TIMEOUT_MS, 'fetch overhead');
+    times.sdk.push(...r.sdk);
+    times.raw.push(...r.raw);
+    failures += r.failures;
+  }
+  const requests = await serverRequests(api);
+  await p.close();
+  const sdk = stats(times.sdk);
+  const raw = stats(times.raw);
+  return { sdk, raw, ratioMedian: round(sdk.median / raw.median), ratioTotal: round(sdk.total / raw.total), failures, serverRequests: requests };
+}
+
+async function memory(site, api) {
+  const p = await benchPage(site, api);
+  const reading = async (cycles) => {
+    await p.cdp.send('HeapProfiler.collectGarbage');
+    const heap = await p.cdp.send('Runtime.getHeapUsage');
+    return { cycles, wasmBytes: await p.page.evaluate(() => window.wasmMemory()), jsHeapUsed: heap.usedSize, jsHeapTotal: heap.totalSize };
+  };
+  const readings = [await reading(0)];
+  const marks = new Set([N.cyclesEarly, N.cycles]);
+  for (let k = 1000; k < N.cycles; k += 1000) marks.add(k);
+  const started = Date.now();
+  let done = 0;
+  let failures = 0;
+  while (done < N.cycles) {
+    if (Date.now() - started > MEMORY_PHASE_MS) {
+      log(`  memory: stopped after ${done} cycles (${MEMORY_PHASE_MS / 60_000} minutes)`);
+      break;
+    }
+    const next = Math.min(...[...marks].filter((m) => m > done));
+    const n = Math.min(100, next - done);
+    failures += await withTimeout(p.page.evaluate(async ({ n, creds }) => {
+      let failed = 0;
+      for (let i = 0; i < n; i++) {
+        await window.auth.login(creds);
+        if ((await window.auth.logout()).server !== 'ok') failed++;
+      }
+      return failed;
+    }, { n, creds: CREDS }), STEP_TIMEOUT_MS, 'memory cycles');
+    done += n;
+    if (marks.has(done)) {
+      readings.push(await reading(done));
+      if (done % 1000 === 0 || done === N.cycles) {
+        log(`  memory: ${done}/${N.cycles} cycles, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      }
+    }
+  }
+  await p.close();
+  const at = (c) => readings.find((r) => r.cycles === c) ?? null;
+  const early = at(N.cyclesEarly);
+  const late = at(N.cycles);
+  return {
+    cyclesCompleted: done,
+    seconds: round((Date.now() - started) / 1000, 1),
+    failures,
+    early,
+    late,
+    growth: early && late ? { wasmBytes: late.wasmBytes - early.wasmBytes, jsHeapUsed: late.jsHeapUsed - early.jsHeapUsed } : null,
+    readings,
+  };
+}
+
+// ------------------------------------------------------------------ report
+
+function machine(browserVersion) {
+  const cpus = os.cpus();
+  let debian = null;
+  try {
+    debian = readFileSync('/etc/debian_version', 'utf8').trim();
+  } catch {}
+  return {
+    cores: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryBytes: os.totalmem(),
+    os: `${os.type()} ${os.release()}${debian ? ` (Debian ${debian})` : ''}`,
+    node: process.version,
+    chromium: browserVersion,
+  };
+}
+
+function peerVersions() {
+  return Object.fromEntries(PEERS.map((p) => [p.id, JSON.parse(readFileSync(join(BENCH, 'node_modules', p.pkg, 'package.json'), 'utf8')).version]));
+}
+
+const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
+const fmtMs = (n) => n.toFixed(2);
+const pad = (s, n) => String(s).padStart(n);
+const padEnd = (s, n) => String(s).padEnd(n);
+const mark = (ok) => (ok ? 'met' : 'missed');
+
+function table(r) {
+  const names = { sdk: 'sociapp-auth', plain: 'plain-JS logout (docs)', ...Object.fromEntries(PEERS.map((p) => [p.id, `${p.name} ${r.versions[p.id]}`])) };
+  const lines = [];
+  const row = (label, cells, width = 40) => lines.push(`  ${padEnd(label, width)}${cells.map((c) => pad(c, 11)).join('')}`);
+  lines.push(`sociapp-auth benchmark, ${r.date}`);
+  lines.push(`${r.machine.cores} cores ${r.machine.cpuModel}, ${r.machine.os}, Chromium ${r.machine.chromium}, Node ${r.machine.node}`);
+  lines.push(`load average at start ${r.load.start.join(' ')}, at end ${r.load.end.join(' ')}${r.scale === 1 ? '' : `; BENCH_SCALE=${r.scale}`}`);
+  lines.push('');
+  lines.push('1. Shipped size (bytes)');
+  row('', ['raw', 'gzip -9', 'brotli']);
+  const s = r.size['sociapp-auth'];
+  const adapters = s.files.some((f) => f.adapter);
+  row(`sociapp-auth${adapters ? ' (+ largest adapter)' : ''}`, [fmtInt(s.raw), fmtInt(s.gzip), fmtInt(s.brotli)]);
+  for (const f of s.files) row(`  ${f.name}`, [fmtInt(f.raw), fmtInt(f.gzip), fmtInt(f.brotli)]);
+  for (const id of ['plain', ...PEERS.map((p) => p.id)]) {
+    const x = r.size[id];
+    row(names[id], [fmtInt(x.raw), fmtInt(x.gzip), fmtInt(x.brotli)]);
+  }
+  lines.push(`  budget: gzip total <= ${fmtInt(TARGETS.gzip)}: ${mark(s.gzip <= TARGETS.gzip)} (${fmtInt(s.gzip)})`);
+  lines.push('');
+  const L = r.logoutLatency;
+  lines.push(`2. Logout latency (ms, ${L.sdk.n} each, alternating, navigation off)`);
+  row('', ['median', 'p95']);
+  row(names.plain, [fmtMs(L.plain.median), fmtMs(L.plain.p95)]);
+  row('sociapp-auth auth.logout()', [fmtMs(L.sdk.median), fmtMs(L.sdk.p95)]);
+  lines.push(`  ratio sociapp-auth / plain-JS: median ${L.ratioMedian.toFixed(3)}, p95 ${L.ratioP95.toFixed(3)} (target <= ${TARGETS.logoutRatio}: ${mark(L.ratioMedian <= TARGETS.logoutRatio)})${L.failures ? `; ${L.failures} logouts FAILED` : ''}`);
+  lines.push('');
+  const C = r.coldStart;
+  lines.push(`3. Cold start (ms, import() to a ready client, ${C.sdk.n} fresh page loads each)`);
+  row('', ['median', 'p95']);
+  row('sociapp-auth (createAuthClient)', [fmtMs(C.sdk.median), fmtMs(C.sdk.p95)]);
+  for (const p of PEERS) row(`${names[p.id]} (constructed)`, [fmtMs(C[p.id].median), fmtMs(C[p.id].p95)]);
+  const fastest = Math.min(...PEERS.map((p) => C[p.id].median));
+  lines.push(`  sociapp-auth / fastest peer: ${(C.sdk.median / fastest).toFixed(3)} (target <= 1: ${mark(C.sdk.median <= fastest)})`);
+  lines.push('');
+  const F = r.fetchOverhead;
+  lines.push(`4. auth.fetch overhead (ms per GET /auth/me, ${F.sdk.n} each, alternating blocks of ${N.fetchBlock})`);
+  row('', ['median', 'p95', 'total']);
+  row('fetch + Authorization header', [fmtMs(F.raw.median), fmtMs(F.raw.p95), fmtInt(F.raw.total)]);
+  row('auth.fetch', [fmtMs(F.sdk.median), fmtMs(F.sdk.p95), fmtInt(F.sdk.total)]);
+  lines.push(`  ratio auth.fetch / fetch: median ${F.ratioMedian.toFixed(3)}, total ${F.ratioTotal.toFixed(3)} (target <= ${TARGETS.fetchRatio}: ${mark(F.ratioTotal <= TARGETS.fetchRatio)})${F.failures ? `; ${F.failures} requests FAILED` : ''}`);
+  lines.push('');
+  const M = r.memory;
+  lines.push(`5. Memory after login/logout cycles in one page (bytes, after a forced GC; ${fmtInt(M.cyclesCompleted)} cycles in ${M.seconds} s)`);
+  row('', ['wasm memory', 'JS heap']);
+  for (const x of [M.readings[0], M.early, M.late]) if (x) row(`after ${fmtInt(x.cycles)} cycles`, [fmtInt(x.wasmBytes), fmtInt(x.jsHeapUsed)]);
+  if (M.growth) lines.push(`  growth ${fmtInt(N.cyclesEarly)} -> ${fmtInt(M.late.cycles)}: wasm ${fmtInt(M.growth.wasmBytes)}, JS heap ${fmtInt(M.growth.jsHeapUsed)}${M.failures ? `; ${M.failures} logouts FAILED` : ''}`);
+  const warm = M.readings.find((x) => x.cycles === 1000);
+  if (warm && M.late && M.late.cycles > 1000) lines.push(`  growth 1,000 -> ${fmtInt(M.late.cycles)} (after warm-up): wasm ${fmtInt(M.late.wasmBytes - warm.wasmBytes)}, JS heap ${fmtInt(M.late.jsHeapUsed - warm.jsHeapUsed)}`);
+  if (r.offLoopback.length) lines.push('', `REQUESTS OFF 127.0.0.1 (blocked): ${r.offLoopback.join(', ')}`);
+  if (r.pageProblems.length) lines.push('', `page problems:\n  ${r.pageProblems.join('\n  ')}`);
+  lines.push('', 'Timings come from one run on a machine shared with other work; re-run on a quiet machine before quoting them.');
+  return lines.join('\n');
+}
+
+// ------------------------------------------------------------------- main
+
+async function main() {
+  for (const file of ['index.js', 'sociapp_auth.js', 'sociapp_auth_bg.wasm']) {
+    if (!existsSync(join(PKG_DIR, file))) throw new Error(`${join(PKG_DIR, file)} is missing: run 'make pkg'`);
+  }
+  if (!existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: run 'make devserver'`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run 'make setup'`);
+  const loadStart = os.loadavg().map((x) => round(x, 2));
+
+  log('bench: sizes');
+  const size = await prepareStage();
+  server = startServer(['--port', '0', '--static-dir', stage, '--static-port', '0', '--allow-origin', 'http://127.0.0.1:*', '--test-faults']);
+  const { api, site } = await server.ready;
+  writePlainForApi(api);
+  log(`bench: dev server ${api}, pages from ${site}`);
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: BROWSER_ARGS });
+
+  const result = { date: new Date().toISOString(), scale: SCALE, machine: machine(browser.version()), versions: peerVersions(), counts: N, size };
+  log(`bench: logout latency (${N.logout} each)`);
+  result.logoutLatency = await logoutLatency(site, api);
+  log(`bench: cold start (${N.cold} page loads each)`);
+  result.coldStart = await coldStart(site, api);
+  log(`bench: auth.fetch overhead (${N.fetch} requests each)`);
+  result.fetchOverhead = await fetchOverhead(site, api);
+  log(`bench: memory (${N.cycles} login/logout cycles)`);
+  result.memory = await memory(site, api);
+  result.load = { start: loadStart, end: os.loadavg().map((x) => round(x, 2)) };
+  result.offLoopback = [...new Set(offLoopback)];
+  result.pageProblems = [...new Set(pageProblems)];
+
+  writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+  log('');
+  log(table(result));
+  log(`\nbench: wrote ${RESULTS}`);
+  if (result.offLoopback.length) process.exitCode = 1;
+}
+
+try {
+  await main();
+} catch (e) {
+  console.error(`bench: ${e.stack ?? e.message}`);
+  process.exitCode = 1;
+} finally {
+  await browser?.close().catch(() => {});
+  cleanupSync();
+}
