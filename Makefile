@@ -4,6 +4,7 @@
 #   make test          everything CI runs: test-native, test-browser, test-pkg
 #   make pkg           the release npm package in pkg/
 #   make demo          the minimal demo page + dev API server (Ctrl-C stops)
+#   make bench         sizes and timings against the plain-JS flow and JS auth SDKs
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -46,7 +47,7 @@ DEMO_STATIC_PORT ?= 8080
 DEMO_SITE := $(TARGET_DIR)/demo-site
 DEMO_URL := http://localhost:$(DEMO_STATIC_PORT)/$(if $(filter 3000,$(DEMO_API_PORT)),,?api=http://localhost:$(DEMO_API_PORT))
 
-.PHONY: help setup test test-native test-browser test-pkg pkg devserver demo clean
+.PHONY: help setup test test-native test-browser test-pkg pkg devserver demo bench clean
 
 help:
 	@echo 'targets:'
@@ -58,6 +59,8 @@ help:
 	@echo '  test-pkg      builds pkg/, then a smoke test of it and of www/minimal in Chromium'
 	@echo '  pkg           the release npm package in pkg/'
 	@echo '  demo          serves www/minimal + pkg/ with the dev API server (Ctrl-C stops)'
+	@echo '  bench         builds pkg/, then the benchmark in Chromium (bench/README.md);'
+	@echo '                prints a table and writes bench/results.json'
 	@echo '  clean         removes pkg/ and target/'
 
 setup:
@@ -113,6 +116,14 @@ demo: pkg devserver
 	  --static-dir $(DEMO_SITE) --static-port $(DEMO_STATIC_PORT) \
 	  --allow-origin http://127.0.0.1:$(DEMO_STATIC_PORT) \
 	  --allow-origin http://localhost:$(DEMO_STATIC_PORT)
+
+# Not part of `make test`: timings are not pass/fail. Installs bench/'s npm
+# tools (esbuild, playwright-core, the peer SDKs) when its lock file changed.
+bench: pkg devserver
+	@if [ ! bench/node_modules/.package-lock.json -nt bench/package-lock.json ]; then \
+	  npm ci --prefix bench --no-audit --no-fund; \
+	fi
+	SOCIAPP_DEVSERVER=$(DEVSERVER) SOCIAPP_PKG_DIR=$(PKG) node bench/run.mjs
 
 clean:
 	rm -rf pkg
