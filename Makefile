@@ -98,7 +98,7 @@ pkg: setup
 	wasm-pack build --mode no-install --release --no-opt --target web \
 	  --out-dir $(abspath $(PKG)) --out-name sociapp_auth
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(PKG_WASM) -o $(PKG_WASM)
-	cp src/js/index.js src/js/index.d.ts $(PKG)/
+	cp src/js/index.js src/js/index.d.ts src/js/vue.js src/js/vue.d.ts src/js/react.js src/js/react.d.ts $(PKG)/
 	node .ci/package-json.mjs $(PKG)
 	@printf 'pkg: %s: %s bytes, %s bytes gzipped\n' $(PKG_WASM) \
 	  "$$(wc -c < $(PKG_WASM) | tr -d ' ')" "$$(gzip -9c $(PKG_WASM) | wc -c | tr -d ' ')"

@@ -65,7 +65,9 @@ try {
 } catch (e) {
   fail(`cannot read ${pkgDir}: ${e.message}`);
 }
-for (const needed of ['index.js', 'index.d.ts']) {
+// The entry and the framework adapters (src/js/), each with its declarations.
+const entries = { '.': 'index', './vue': 'vue', './react': 'react' };
+for (const needed of Object.values(entries).flatMap((base) => [`${base}.js`, `${base}.d.ts`])) {
   if (!files.includes(needed)) fail(`${join(pkgDir, needed)} is missing`);
 }
 const wasm = files.filter((f) => f.endsWith('.wasm'));
@@ -84,14 +86,25 @@ const pkg = {
   module: 'index.js',
   types: 'index.d.ts',
   exports: {
-    '.': {
-      types: './index.d.ts',
-      default: './index.js',
-    },
+    ...Object.fromEntries(
+      Object.entries(entries).map(([path, base]) => [path, { types: `./${base}.d.ts`, default: `./${base}.js` }]),
+    ),
     './package.json': './package.json',
   },
   files,
-  sideEffects: ["./index.js"],
+  sideEffects: ['./index.js'],
+  // The adapters' frameworks: each app has the ones it uses, none is needed
+  // for the core entry.
+  peerDependencies: {
+    pinia: '>=2.1.0',
+    react: '>=18.0.0',
+    vue: '>=3.3.0',
+  },
+  peerDependenciesMeta: {
+    pinia: { optional: true },
+    react: { optional: true },
+    vue: { optional: true },
+  },
 };
 
 const target = join(pkgDir, 'package.json');

@@ -1,0 +1,118 @@
+// sociapp-auth/vue: a Pinia store bound to one AuthClient. Needs vue and
+// pinia (peer dependencies); vue-router is optional (any object with `push`).
+import { computed, onScopeDispose, shallowRef } from 'vue';
+import { defineStore, getActivePinia, setActivePinia } from 'pinia';
+import { createAuthClient } from './index.js';
+
+// Until the client is made (the WebAssembly module loads), the store reads as
+// signed out with `ready` false.
+const NOT_READY = Object.freeze({ status: 'signedOut', user: null, reason: null, expiresAt: null });
+
+function optionError(field, problem) {
+  const error = new Error(`${field} ${problem}`);
+  error.name = 'AuthError';
+  error.code = 'invalid_option';
+  return error;
+}
+
+// One entry of `resetStores`: a function is called; a store runs its own
+// `reset()` action when it has one (setup stores), else `$reset()`.
+async function resetOne(entry) {
+  if (typeof entry === 'function') return entry();
+  if (entry && typeof entry.reset === 'function') return entry.reset();
+  if (entry && typeof entry.$reset === 'function') return entry.$reset();
+  throw optionError('resetStores', 'entries must be stores or functions');
+}
+
+/**
+ * Defines the Pinia store of the session: `defineAuthStore(options)` returns
+ * `useAuthStore`. The options are the client's (`AuthOptions`) plus `id`,
+ * `router` and `resetStores`; the client is made when the store is first used.
+ */
+export function defineAuthStore(options) {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw optionError('options', 'must be an object such as { baseUrl: "https://api.example.com" }');
+  }
+  const { id = 'auth', router, resetStores, ...clientOptions } = options;
+  if (typeof id !== 'string' || id === '') throw optionError('id', 'must be a non-empty string');
+  if (router != null && typeof router.push !== 'function') throw optionError('router', 'must have a push(path) method');
+  if (router != null && clientOptions.navigate != null) throw optionError('router', 'and navigate cannot both be given');
+  if (resetStores != null && typeof resetStores !== 'function') {
+    throw optionError('resetStores', 'must be a function returning the stores to reset, e.g. () => [useCartStore()]');
+  }
+
+  return defineStore(id, () => {
+    const pinia = getActivePinia();
+    const snapshot = shallowRef(NOT_READY);
+    const ready = shallowRef(false);
+    const error = shallowRef(null);
+    let unsubscribe;
+    let disposed = false;
+
+    // First of the client's onLogout hooks: reset every listed store, each on
+    // its own (one failing does not stop the others).
+    async function resetListed() {
+      if (!resetStores) return;
+      if (pinia) setActivePinia(pinia);
+      const failures = [];
+      for (const entry of resetStores()) {
+        try {
+          await resetOne(entry);
+        } catch (e) {
+          failures.push(e);
+        }
+      }
+      if (failures.length === 1) throw failures[0];
+      if (failures.length > 1) throw new AggregateError(failures, `${failures.length} store resets failed`);
+    }
+
+    const appHooks = clientOptions.onLogout;
+    const onLogout =
+      appHooks == null ? [resetListed]
+      : typeof appHooks === 'function' ? [resetListed, appHooks]
+      : Array.isArray(appHooks) ? [resetListed, ...appHooks]
+      : appHooks; // not a hook: left for the client to refuse by name
+    const config = { ...clientOptions, onLogout };
+    if (router != null) config.navigate = (path) => router.push(path);
+
+    const clientPromise = createAuthClient(config).then(
+      (client) => {
+        if (!disposed) {
+          snapshot.value = client.getSnapshot();
+          unsubscribe = client.subscribe((next) => {
+            snapshot.value = next;
+          });
+          ready.value = true;
+        }
+        return client;
+      },
+      (e) => {
+        error.value = e;
+        throw e;
+      },
+    );
+    // The failure is in `error`; the actions reject with it.
+    clientPromise.catch(() => {});
+
+    onScopeDispose(() => {
+      disposed = true;
+      unsubscribe?.();
+    });
+
+    return {
+      snapshot,
+      ready,
+      error,
+      status: computed(() => snapshot.value.status),
+      signedIn: computed(() => snapshot.value.status === 'signedIn'),
+      user: computed(() => snapshot.value.user),
+      reason: computed(() => snapshot.value.reason),
+      expiresAt: computed(() => snapshot.value.expiresAt),
+      getClient: () => clientPromise,
+      login: async (credentials) => (await clientPromise).login(credentials),
+      logout: async () => (await clientPromise).logout(),
+      fetch: async (input, init) => (await clientPromise).fetch(input, init),
+      me: async () => (await clientPromise).me(),
+    };
+  });
+}
