@@ -3,7 +3,7 @@
 #   make setup         install the missing tools (.ci/setup.sh; idempotent)
 #   make test          everything CI runs: test-native, test-browser, test-pkg
 #   make pkg           the release npm package in pkg/
-#   make demo          the minimal demo page + dev API server (Ctrl-C stops)
+#   make demo          the Vue, React and minimal demos + dev API server (Ctrl-C stops)
 #   make bench         sizes and timings against the plain-JS flow and JS auth SDKs
 
 SHELL := /bin/bash
@@ -41,11 +41,16 @@ TEST_API_PORT ?= 3917
 TEST_DOWN_PORT ?= 3918
 TEST_ORIGINS := --allow-origin 'http://127.0.0.1:*' --allow-origin 'http://localhost:*'
 
-# Demo: page on DEMO_STATIC_PORT, API on DEMO_API_PORT.
+# Demo: the pages on DEMO_STATIC_PORT (www/minimal at /, the builds of
+# www/vue and www/react at /vue/ and /react/), the API on DEMO_API_PORT.
 DEMO_API_PORT ?= 3000
 DEMO_STATIC_PORT ?= 8080
 DEMO_SITE := $(TARGET_DIR)/demo-site
-DEMO_URL := http://localhost:$(DEMO_STATIC_PORT)/$(if $(filter 3000,$(DEMO_API_PORT)),,?api=http://localhost:$(DEMO_API_PORT))
+DEMO_HOST := http://localhost:$(DEMO_STATIC_PORT)
+DEMO_URL := $(DEMO_HOST)/$(if $(filter 3000,$(DEMO_API_PORT)),,?api=http://localhost:$(DEMO_API_PORT))
+# The Vue and React builds take the API's URL at build time; without it they
+# use port 3000 of the page's host.
+DEMO_API_BUILD := $(if $(filter 3000,$(DEMO_API_PORT)),,--api http://localhost:$(DEMO_API_PORT))
 
 .PHONY: help setup test test-native test-browser test-pkg pkg devserver demo bench clean
 
@@ -56,9 +61,12 @@ help:
 	@echo '  test          test-native, then test-browser, then test-pkg'
 	@echo '  test-native   cargo test --workspace (core + dev server)'
 	@echo '  test-browser  wasm-pack test in headless Chromium against the dev server'
-	@echo '  test-pkg      builds pkg/, then a smoke test of it and of www/minimal in Chromium'
+	@echo '  test-pkg      builds pkg/, then the end-to-end tests in tests/e2e/ in Chromium: the'
+	@echo '                package, www/minimal, and www/vue + www/react (npm ci when needed,'
+	@echo '                strict type-check, vite build, vite dev)'
 	@echo '  pkg           the release npm package in pkg/'
-	@echo '  demo          serves www/minimal + pkg/ with the dev API server (Ctrl-C stops)'
+	@echo '  demo          builds pkg/ and the Vue and React demos, serves them and www/minimal'
+	@echo '                with the dev API server (Ctrl-C stops)'
 	@echo '  bench         builds pkg/, then the benchmark in Chromium (bench/README.md);'
 	@echo '                prints a table and writes bench/results.json'
 	@echo '  clean         removes pkg/ and target/'
@@ -108,8 +116,12 @@ demo: pkg devserver
 	mkdir -p $(DEMO_SITE)
 	cp -R www/minimal/. $(DEMO_SITE)/
 	cp -R $(PKG) $(DEMO_SITE)/pkg
+	node tests/e2e/demo-build.mjs --pkg $(PKG) --out $(DEMO_SITE) $(DEMO_API_BUILD)
 	@echo
-	@echo 'demo: open $(DEMO_URL)'
+	@echo 'demo: Vue + Pinia   $(DEMO_HOST)/vue/'
+	@echo 'demo: React         $(DEMO_HOST)/react/'
+	@echo 'demo: minimal page  $(DEMO_URL)'
+	@echo 'demo: the API       http://localhost:$(DEMO_API_PORT)'
 	@echo 'demo: sign in as demo@sociapp.dev / demo-password (Ctrl-C stops the server)'
 	@echo
 	exec $(DEVSERVER) --port $(DEMO_API_PORT) \
@@ -126,5 +138,5 @@ bench: pkg devserver
 	SOCIAPP_DEVSERVER=$(DEVSERVER) SOCIAPP_PKG_DIR=$(PKG) node bench/run.mjs
 
 clean:
-	rm -rf pkg
+	rm -rf pkg www/vue/node_modules www/react/node_modules
 	cargo clean
