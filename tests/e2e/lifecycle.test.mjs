@@ -1,0 +1,553 @@
+// The session lifecycle across tabs, in headless Chromium: two pages of one
+// browser context (one origin, shared localStorage and cookies) running the
+// release package from pkg/. A login in one tab is seen by the other; a
+// logout in one signs the other out (over BroadcastChannel, and with it
+// removed, over storage events) without a second server call; a page
+// restored from the back/forward cache after a logout elsewhere shows the
+// signed-out state at once; a failed server logout is retried after a
+// reload, with no refresh. Waits are on page state and events, never sleeps.
+//
+// Run by `make test-pkg` (after `make pkg` and `cargo build -p
+// sociapp-devserver`) as part of `node --test tests/e2e/`.
+// Environment:
+//   SOCIAPP_DEVSERVER  the dev server binary (default target/debug/sociapp-devserver)
+//   SOCIAPP_PKG_DIR    the package folder (default pkg/)
+//   CHROMIUM           the browser binary (default /usr/bin/chromium)
+// The dev server's output is kept in target/devserver-lifecycle.log.
+
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+const SERVER_BIN = resolve(ROOT, process.env.SOCIAPP_DEVSERVER ?? 'target/debug/sociapp-devserver');
+const PKG_DIR = resolve(ROOT, process.env.SOCIAPP_PKG_DIR ?? 'pkg');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const SERVER_LOG = resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target', 'devserver-lifecycle.log');
+const READY_TIMEOUT_MS = 30_000;
+// Upper bounds, so that a hung page or server fails the run instead of stalling it.
+const TEST_TIMEOUT = { timeout: 60_000 };
+const HOOK_TIMEOUT = { timeout: 90_000 };
+const WAIT = { timeout: 20_000 };
+
+const EMAIL = 'demo@sociapp.dev';
+const PASSWORD = 'demo-password';
+const FIXTURE = '/lifecycle-fixture.html';
+const AWAY = '/lifecycle-away.html';
+const NO_BROADCAST_CHANNEL = () => {
+  delete window.BroadcastChannel;
+};
+
+let stage;
+let server;
+let browser;
+let api;
+let site;
+/** Pages opened by the current test, with what Playwright saw go wrong in them. */
+let opened = [];
+
+// Starts the dev server on free ports; `ready` resolves to { api, site } once
+// it has printed both ready lines.
+function startServer(args) {
+  const child = spawn(SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = [];
+  const ready = new Promise((resolvePromise, reject) => {
+    let apiUrl;
+    let siteUrl;
+    const timer = setTimeout(() => {
+      reject(new Error(`the dev server was not ready within ${READY_TIMEOUT_MS} ms:\n${output.join('\n')}`));
+    }, READY_TIMEOUT_MS);
+    const done = (fn, value) => {
+      clearTimeout(timer);
+      fn(value);
+    };
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      output.push(line);
+      const listening = /^listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
+      if (listening) apiUrl = listening[1];
+      const statics = /^static on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
+      if (statics) siteUrl = statics[1];
+      if (apiUrl && siteUrl) done(resolvePromise, { api: apiUrl, site: siteUrl });
+    });
+    createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
+    child.once('error', (e) => done(reject, new Error(`cannot start ${SERVER_BIN}: ${e.message}`)));
+    child.once('exit', (code, signal) => {
+      done(reject, new Error(`the dev server exited (${code ?? signal}) before it was ready:\n${output.join('\n')}`));
+    });
+  });
+  return { child, ready, output };
+}
+
+function stopServer() {
+  if (server && server.child.exitCode === null && server.child.signalCode === null) {
+    server.child.kill('SIGTERM');
+  }
+}
+process.once('exit', stopServer);
+
+/** The dev server's test switches. */
+async function testApi(method, path, body) {
+  const r = await fetch(`${api}${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  assert.ok(r.ok, `${method} ${path} answered ${r.status}`);
+  return r.json();
+}
+
+/** The requests the API received (preflights left out), as "METHOD path". */
+async function received() {
+  const list = await testApi('GET', '/__test/requests');
+  return list.filter((e) => e.method !== 'OPTIONS').map((e) => `${e.method} ${e.path}`);
+}
+
+/** A new browser context (a fresh profile: storage and cookies of its own). */
+async function newContext({ broadcastChannel = true } = {}) {
+  const context = await browser.newContext();
+  if (!broadcastChannel) await context.addInitScript(NO_BROADCAST_CHANNEL);
+  return context;
+}
+
+/** Opens the fixture in a new page of `context` and waits for its client. */
+async function openFixture(context, name) {
+  const page = await context.newPage();
+  const seen = { name, page, errors: [] };
+  page.on('pageerror', (e) => seen.errors.push(`page error: ${e.stack ?? e.message}`));
+  page.on('console', (msg) => {
+    // The browser logs each non-2xx answer and failed request as an error of
+    // the page; those are the tests' doing. Anything else is a problem.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource:')) {
+      seen.errors.push(`console error: ${msg.text()}`);
+    }
+  });
+  opened.push(seen);
+  const response = await page.goto(`${site}${FIXTURE}?api=${encodeURIComponent(api)}`);
+  assert.equal(response?.status(), 200);
+  await ready(page);
+  return page;
+}
+
+const ready = (page) => page.waitForFunction(() => window.__state?.ready === true, null, WAIT);
+const state = (page) => page.evaluate(() => window.__state);
+const token = (page) => page.evaluate(() => window.__auth.getAccessToken() ?? null);
+const snapshot = (page) => page.evaluate(() => {
+  const s = window.__auth.getSnapshot();
+  return { status: s.status, reason: s.reason, email: s.user?.email ?? null };
+});
+
+async function login(page) {
+  return page.evaluate(async ([email, password]) => {
+    const s = await window.__auth.login({ email, password });
+    return s.status;
+  }, [EMAIL, PASSWORD]);
+}
+
+async function logout(page) {
+  return page.evaluate(async () => {
+    const r = await window.__auth.logout();
+    return { server: r.server, status: r.status ?? null, errors: r.errors.map((e) => e.step) };
+  });
+}
+
+/** Waits until the page's client is signed in (with no reload). */
+const signedIn = (page) => page.waitForFunction(() => window.__auth?.getSnapshot().status === 'signedIn', null, WAIT);
+
+/** Waits until the page's onLogout hook and navigation have both run. */
+const tornDown = (page) => page.waitForFunction(
+  () => window.__state.log.includes('onLogout') && window.__state.log.some((e) => e.startsWith('navigate:')),
+  null,
+  WAIT,
+);
+
+/** No uncaught exception or unhandled rejection in any page of the test. */
+async function assertNoPageProblems() {
+  for (const { name, page, errors } of opened) {
+    const inPage = page.isClosed() ? [] : await page.evaluate(() => window.__state?.problems ?? []).catch(() => []);
+    assert.deepEqual([...errors, ...inPage], [], `problems in page ${name}`);
+  }
+}
+
+/**
+ * Two tabs of one profile, both signed in by a login in the first. Over the
+ * storage events B picks the login up while open; over BroadcastChannel it
+ * does not always (see the login test below), so there B opens after the
+ * login and restores the session from storage.
+ */
+async function twoSignedInTabs(options) {
+  const channel = options?.broadcastChannel !== false;
+  const context = await newContext(options);
+  const a = await openFixture(context, 'A');
+  let b = channel ? null : await openFixture(context, 'B');
+  assert.equal(await login(a), 'signedIn');
+  if (channel) b = await openFixture(context, 'B');
+  await signedIn(b);
+  for (const page of [a, b]) {
+    assert.equal(await page.evaluate(() => typeof window.BroadcastChannel), channel ? 'function' : 'undefined');
+  }
+  assert.equal(await token(b), await token(a), 'B took the session A signed in with');
+  return { context, a, b };
+}
+
+/** Logout in A signs B out: B runs its own hook and navigation, makes no call. */
+async function crossTabLogout(options) {
+  const { context, a, b } = await twoSignedInTabs(options);
+  await testApi('POST', '/__test/reset');
+  const result = await logout(a);
+  assert.deepEqual(result, { server: 'ok', status: 200, errors: [] });
+  await tornDown(b);
+  const sb = await state(b);
+  assert.deepEqual(sb.log, ['onLogout', 'navigate:/'], 'B ran its own hook, then its navigation, once each');
+  assert.deepEqual(sb.snapshots.at(-1), { status: 'signedOut', reason: 'other_tab', email: null });
+  assert.equal(await token(b), null);
+  assert.deepEqual((await state(a)).log, ['onLogout', 'navigate:/']);
+  assert.deepEqual(await snapshot(a), { status: 'signedOut', reason: 'logout', email: null });
+  assert.equal(await a.evaluate(() => localStorage.getItem('access_token')), null);
+  assert.deepEqual(await received(), ['POST /auth/logout'], 'only the tab that logged out called the server');
+  await assertNoPageProblems();
+  await context.close();
+}
+
+before(async () => {
+  assert.ok(existsSync(SERVER_BIN), `${SERVER_BIN} is missing: run 'cargo build -p sociapp-devserver'`);
+  for (const file of ['index.js', 'sociapp_auth.js', 'sociapp_auth_bg.wasm']) {
+    assert.ok(existsSync(join(PKG_DIR, file)), `${join(PKG_DIR, file)} is missing: run 'make pkg'`);
+  }
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run 'make setup'`);
+
+  stage = mkdtempSync(join(tmpdir(), 'sociapp-lifecycle-'));
+  cpSync(PKG_DIR, join(stage, 'pkg'), { recursive: true });
+  cpSync(join(HERE, 'lifecycle-fixture.html'), join(stage, FIXTURE));
+  cpSync(join(HERE, 'lifecycle-away.html'), join(stage, AWAY));
+
+  server = startServer([
+    '--port', '0',
+    '--static-dir', stage,
+    '--static-port', '0',
+    '--allow-origin', 'http://127.0.0.1:*',
+    '--test-faults',
+  ]);
+  ({ api, site } = await server.ready);
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Playwright turns the back/forward cache off by default; the bfcache
+    // tests need it as browsers ship it.
+    ignoreDefaultArgs: ['--disable-back-forward-cache'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}, HOOK_TIMEOUT);
+
+beforeEach(async () => {
+  opened = [];
+  await testApi('POST', '/__test/reset');
+});
+
+after(async () => {
+  try {
+    await browser?.close();
+  } finally {
+    stopServer();
+    if (server) {
+      await new Promise((done) => {
+        if (server.child.exitCode !== null || server.child.signalCode !== null) done();
+        else server.child.once('exit', done);
+      });
+    }
+    if (stage) rmSync(stage, { recursive: true, force: true });
+    if (server) {
+      mkdirSync(dirname(SERVER_LOG), { recursive: true });
+      writeFileSync(SERVER_LOG, `${server.output.join('\n')}\n`);
+    }
+  }
+}, HOOK_TIMEOUT);
+
+/**
+ * Logs in in A `rounds` times (logging out in between) while B is open;
+ * returns the rounds in which B did not pick the login up within `within` ms.
+ */
+async function loginRounds(options, rounds, within) {
+  const context = await newContext(options);
+  const a = await openFixture(context, 'A');
+  const b = await openFixture(context, 'B');
+  assert.deepEqual(await snapshot(b), { status: 'signedOut', reason: null, email: null });
+  const missed = [];
+  for (let round = 0; round < rounds; round += 1) {
+    await testApi('POST', '/__test/reset');
+    assert.equal(await login(a), 'signedIn');
+    try {
+      await b.waitForFunction(() => window.__auth.getSnapshot().status === 'signedIn', null, { timeout: within });
+      assert.deepEqual(await snapshot(b), { status: 'signedIn', reason: null, email: EMAIL });
+      assert.equal(await token(b), await token(a));
+    } catch (e) {
+      if (!(e instanceof Error && e.name === 'TimeoutError')) throw e;
+      const stored = await b.evaluate(() => localStorage.getItem('access_token') !== null);
+      missed.push(`round ${round}: B stayed signed out (B sees the token in localStorage: ${stored})`);
+    }
+    assert.deepEqual(await received(), ['POST /auth/login'], 'B made no request of its own');
+    assert.equal((await logout(a)).server, 'ok');
+    await b.waitForFunction(() => window.__auth.getSnapshot().status === 'signedOut', null, WAIT);
+  }
+  await assertNoPageProblems();
+  await context.close();
+  return missed;
+}
+
+test('a login in one tab is seen by the other without a reload (BroadcastChannel)', {
+  ...TEST_TIMEOUT,
+  // SDK bug, kept visible until fixed. The 'login' message can reach the
+  // other tab before the token written to localStorage is visible there
+  // (another renderer process; the two travel separately): the tab reads no
+  // token (js.rs on_tab_message -> engine.rs sync_from_storage) and stays
+  // signed out until reloaded. Seen in about 1 of 8 logins on an idle
+  // machine; 20 rounds make it show almost every run.
+  todo: 'the login message can overtake the token in localStorage; the other tab then stays signed out',
+}, async (t) => {
+  const missed = await loginRounds({ broadcastChannel: true }, 20, 2_000);
+  for (const m of missed) t.diagnostic(m);
+  assert.deepEqual(missed, [], `B missed ${missed.length} of 20 logins`);
+});
+
+test('logout in one tab signs the other out over BroadcastChannel, with one server call', TEST_TIMEOUT, async () => {
+  await crossTabLogout({ broadcastChannel: true });
+});
+
+test('without BroadcastChannel, storage events carry the logout to the other tab', TEST_TIMEOUT, async () => {
+  await crossTabLogout({ broadcastChannel: false });
+});
+
+test('without BroadcastChannel, a login in one tab is seen by the other without a reload', TEST_TIMEOUT, async () => {
+  // Over storage events the token is in B's localStorage when the event comes.
+  const missed = await loginRounds({ broadcastChannel: false }, 5, WAIT.timeout);
+  assert.deepEqual(missed, []);
+});
+
+/** Polls the dev server until `cond` holds (bounded; each poll is a round trip). */
+async function until(what, cond) {
+  for (let i = 0; i < 2_000; i += 1) {
+    if (await cond()) return;
+  }
+  assert.fail(`gave up waiting for ${what}`);
+}
+
+/**
+ * B's main thread is busy (blocked in synchronous requests) while A logs out
+ * and at once signs in again; then B catches up on what it missed. Every tab
+ * must end signed in with A's new session, and the new token must stay in
+ * storage.
+ */
+async function reloginWhileTheOtherTabIsBusy(options) {
+  const { context, a, b } = await twoSignedInTabs(options);
+  await testApi('POST', '/__test/reset');
+  const busy = b.evaluate((base) => {
+    const get = (path) => {
+      const x = new XMLHttpRequest();
+      x.open('GET', base + path, false);
+      x.send();
+      return x.responseText;
+    };
+    get('/auth/me?b-busy');
+    for (let i = 0; i < 5_000; i += 1) {
+      if (get('/__test/requests').includes('/auth/me?a-done')) return true;
+    }
+    return false;
+  }, api);
+  await until('B to block', async () => (await received()).includes('GET /auth/me?b-busy'));
+  const fresh = await a.evaluate(async ([base, email, password]) => {
+    await window.__auth.logout();
+    await window.__auth.login({ email, password });
+    const t = window.__auth.getAccessToken();
+    await fetch(`${base}/auth/me?a-done`);
+    return t;
+  }, [api, EMAIL, PASSWORD]);
+  assert.equal(await busy, true, 'B was blocked until A was done');
+  await tornDown(b);
+  const settled = await b.waitForFunction(() => window.__auth.getSnapshot().status === 'signedIn', null, { timeout: 5_000 })
+    .then(() => true, () => false);
+  const outcome = {
+    storedToken: (await a.evaluate(() => localStorage.getItem('access_token'))) === fresh ? 'the new one' : 'lost',
+    a: (await snapshot(a)).status,
+    b: settled ? ((await token(b)) === fresh ? 'signedIn with the new token' : 'signedIn with another token') : 'signedOut',
+  };
+  await a.reload();
+  await ready(a);
+  outcome.aAfterReload = (await snapshot(a)).status;
+  assert.deepEqual(outcome, { storedToken: 'the new one', a: 'signedIn', b: 'signedIn with the new token', aAfterReload: 'signedIn' });
+  await assertNoPageProblems();
+  await context.close();
+}
+
+// SDK bug, kept visible until fixed. A tab that signs out because another
+// did (reason other_tab) also removes the token from storage (engine.rs
+// end_session -> remove_token, for every reason). When it hears of the
+// logout late, after the other tab has signed in again, it removes the NEW
+// token: that tab keeps it in memory only and is signed out on reload, and
+// the late tab itself stays signed out.
+const CLOBBER = 'a tab that hears of a logout late removes the token of the login that followed it';
+
+test('a tab that hears of a logout late keeps the login that followed it (storage events)', {
+  ...TEST_TIMEOUT,
+  todo: CLOBBER,
+}, async () => {
+  await reloginWhileTheOtherTabIsBusy({ broadcastChannel: false });
+});
+
+test('a tab that hears of a logout late keeps the login that followed it (BroadcastChannel)', {
+  ...TEST_TIMEOUT,
+  todo: `${CLOBBER} (over BroadcastChannel the login may also not be seen at all)`,
+}, async () => {
+  await reloginWhileTheOtherTabIsBusy({ broadcastChannel: true });
+});
+
+/** Whether the static listener's answers keep pages out of the bfcache. */
+async function staticCacheControl() {
+  const page = await fetch(`${site}${FIXTURE}`);
+  const wasm = await fetch(`${site}/pkg/sociapp_auth_bg.wasm`);
+  await Promise.all([page.arrayBuffer(), wasm.arrayBuffer()]);
+  return { page: page.headers.get('cache-control') ?? '', wasm: wasm.headers.get('cache-control') ?? '' };
+}
+
+/**
+ * A (signed in) goes to another page of the app; B logs out; A goes Back.
+ * Returns what A showed and why Chromium did not restore it, if it did not.
+ */
+async function backAfterLogoutElsewhere(options) {
+  const { context, a, b } = await twoSignedInTabs(options);
+  const cdp = await context.newCDPSession(a);
+  await cdp.send('Page.enable');
+  const notRestored = [];
+  cdp.on('Page.backForwardCacheNotUsed', (e) => {
+    for (const x of e.notRestoredExplanations ?? []) notRestored.push(`${x.reason} (${x.type})`);
+  });
+  // A link, as a user would leave: a navigation the page itself starts.
+  await a.click('#away');
+  await a.waitForURL(`**${AWAY}`, WAIT);
+  await testApi('POST', '/__test/reset');
+  assert.equal((await logout(b)).server, 'ok');
+  // A restore fires no load event: wait for the commit, then for the page.
+  await a.goBack({ waitUntil: 'commit', ...WAIT });
+  await a.waitForFunction(
+    () => window.__state?.ready === true
+      && (window.__state.shows.some((s) => s.persisted)
+        || performance.getEntriesByType('navigation')[0]?.type === 'back_forward'),
+    null,
+    WAIT,
+  );
+  const sa = await state(a);
+  return { context, a, b, sa, notRestored, restored: sa.shows.some((s) => s.persisted) };
+}
+
+test('bfcache: a page restored after a logout in another tab is signed out at once (storage events)', TEST_TIMEOUT, async (t) => {
+  // Without BroadcastChannel the other tab's logout reaches A only as a
+  // change of localStorage, which a page in the bfcache does not hear: A
+  // must notice on `pageshow` (persisted) and sign out then.
+  const headers = await staticCacheControl();
+  const { context, a, sa, notRestored, restored } = await backAfterLogoutElsewhere({ broadcastChannel: false });
+  if (!restored) {
+    t.diagnostic(`Chromium did not restore the page from the bfcache: ${notRestored.join(', ') || 'no reason given'}`);
+    t.diagnostic(`the static listener answers with Cache-Control "${headers.page}" (page) and "${headers.wasm}" (wasm)`);
+    if (/no-store/.test(headers.page) && /no-store/.test(headers.wasm)) {
+      // Chromium keeps a page out of the bfcache when its document was
+      // served with `no-store` and a script of it fetched a `no-store`
+      // resource (here the .wasm): MainResourceHasCacheControlNoStore +
+      // JsNetworkRequestReceivedCacheControlNoStoreResource. Either answer
+      // without `no-store` (e.g. `Cache-Control: no-cache`) lets it in.
+      t.todo('the dev server static listener sends Cache-Control: no-store on the page and on the .wasm it fetches');
+    }
+  }
+  assert.equal(restored, true, `restored from the bfcache (not: ${notRestored.join(', ')})`);
+  const shown = sa.shows.find((s) => s.persisted);
+  assert.deepEqual(shown, { persisted: true, status: 'signedOut', reason: 'other_tab', token: false },
+    'signed out by the time the pageshow event reached the page');
+  await tornDown(a);
+  assert.deepEqual((await state(a)).log, ['onLogout', 'navigate:/'], 'A ran its hook and navigation');
+  assert.deepEqual(await received(), ['POST /auth/logout'], 'only B called the server');
+  await assertNoPageProblems();
+  await context.close();
+});
+
+test('bfcache: with BroadcastChannel, going Back after a logout elsewhere shows a signed-out page', TEST_TIMEOUT, async (t) => {
+  // A message for a page in the bfcache evicts it (Chromium:
+  // BroadcastChannelOnMessage), so Back loads A afresh; either way A must
+  // never be shown signed in.
+  const { context, a, sa, notRestored, restored } = await backAfterLogoutElsewhere({ broadcastChannel: true });
+  t.diagnostic(restored ? 'restored from the bfcache' : `loaded afresh: ${notRestored.join(', ') || 'no reason given'}`);
+  if (restored) {
+    const shown = sa.shows.find((s) => s.persisted);
+    assert.deepEqual(shown, { persisted: true, status: 'signedOut', reason: 'other_tab', token: false });
+  } else {
+    assert.equal(sa.snapshots[0].status, 'signedOut', 'the fresh page starts signed out');
+    assert.equal(await token(a), null);
+  }
+  assert.deepEqual(await received(), ['POST /auth/logout'], 'only B called the server');
+  await assertNoPageProblems();
+  await context.close();
+});
+
+test('a failed server logout is retried after a reload, and nothing refreshes meanwhile', TEST_TIMEOUT, async () => {
+  const context = await newContext();
+  const a = await openFixture(context, 'A');
+  assert.equal(await login(a), 'signedIn');
+  await testApi('POST', '/__test/fault', { path: '/auth/logout', kind: 'status', status: 500 });
+  assert.deepEqual(await logout(a), { server: 'failed', status: 500, errors: [] });
+  assert.equal(await a.evaluate(() => localStorage.getItem('access_token:logged_out')), '1', 'the marker stands');
+
+  await a.reload();
+  await ready(a);
+  // The retry clears the marker once the server confirms.
+  await a.waitForFunction(() => localStorage.getItem('access_token:logged_out') === null, null, WAIT);
+  // A request to the API after the reload: 401 without a token, and no refresh.
+  const status = await a.evaluate(async (base) => (await window.__auth.fetch(`${base}/auth/me?after-reload`)).status, api);
+  assert.equal(status, 401);
+  assert.deepEqual(await received(), [
+    'POST /auth/login',
+    'POST /auth/logout',
+    'POST /auth/logout',
+    'GET /auth/me?after-reload',
+  ], 'the retried logout reached the server; no refresh was made');
+  assert.deepEqual(await snapshot(a), { status: 'signedOut', reason: null, email: null });
+  await assertNoPageProblems();
+  await context.close();
+});
+
+test('logout wins over a login still pending in the same tab', {
+  ...TEST_TIMEOUT,
+  // SDK bug, kept visible until fixed: the login's epoch is read when its
+  // future first runs (engine.rs `login`), after the synchronous start of
+  // the logout, so the late answer is not recognised as superseded.
+  todo: 'AuthClient.login reads the session epoch after a logout called right after it has begun',
+}, async () => {
+  const context = await newContext();
+  const a = await openFixture(context, 'A');
+  const outcome = await a.evaluate(async ([email, password]) => {
+    const auth = window.__auth;
+    const pending = auth.login({ email, password });
+    const out = auth.logout();
+    const [l, o] = await Promise.allSettled([pending, out]);
+    return {
+      login: l.status === 'rejected' ? l.reason?.code : `resolved ${l.value?.status}`,
+      logout: o.value?.server,
+      status: auth.getSnapshot().status,
+      token: auth.getAccessToken() ?? null,
+      stored: localStorage.getItem('access_token'),
+    };
+  }, [EMAIL, PASSWORD]);
+  assert.deepEqual(outcome, { login: 'superseded', logout: 'ok', status: 'signedOut', token: null, stored: null });
+  await assertNoPageProblems();
+  await context.close();
+});
