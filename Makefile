@@ -20,6 +20,8 @@ export PATH := $(CARGO_BIN):$(PATH)
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 DEVSERVER := $(TARGET_DIR)/debug/sociapp-devserver
 CHROMEDRIVER ?= /usr/bin/chromedriver
+# geckodriver as on PATH (setup installs it with cargo), or a path to it.
+GECKODRIVER ?= geckodriver
 WASM_OPT := tests/node_modules/.bin/wasm-opt
 # rustc's wasm32-unknown-unknown target (1.82 and later) emits these
 # post-MVP features by default; wasm-opt must accept them to validate the
@@ -60,7 +62,7 @@ help:
 	@echo '                Chromium + chromedriver, npm tools in tests/)'
 	@echo '  test          test-native, then test-browser, then test-pkg'
 	@echo '  test-native   cargo test --workspace (core + dev server)'
-	@echo '  test-browser  wasm-pack test in headless Chromium against the dev server'
+	@echo '  test-browser  wasm-pack test in headless Chromium and Firefox against the dev server'
 	@echo '  test-pkg      builds pkg/, then the end-to-end tests in tests/e2e/ in Chromium: the'
 	@echo '                package, www/minimal, and www/vue + www/react (npm ci when needed,'
 	@echo '                strict type-check, vite build, vite dev)'
@@ -87,6 +89,16 @@ test-native:
 devserver:
 	cargo build -p sociapp-devserver
 
+# The browsers test-browser runs the wasm-pack tests in, one after the other
+# against the same dev server (e.g. BROWSERS=chrome for a quicker local run).
+# The test runner picks the browser from the CHROMEDRIVER/GECKODRIVER
+# variables (GECKODRIVER first), which wasm-pack sets from its flag: neither
+# may come from outside. --nocapture shows what the tests print, such as the
+# fault matrix's tally.
+BROWSERS ?= chrome firefox
+WASM_PACK_BROWSER_chrome = --chrome --chromedriver $(CHROMEDRIVER)
+WASM_PACK_BROWSER_firefox = --firefox --geckodriver "$$(command -v $(GECKODRIVER))"
+
 test-browser: setup devserver
 	@if (exec 3<>/dev/tcp/127.0.0.1/$(TEST_DOWN_PORT)) 2>/dev/null; then \
 	  echo "test-browser: 127.0.0.1:$(TEST_DOWN_PORT) must be free (the tests use it as an unreachable API)" >&2; \
@@ -95,8 +107,12 @@ test-browser: setup devserver
 	bash .ci/with-devserver.sh --port $(TEST_API_PORT) --test-faults $(TEST_ORIGINS) -- \
 	  env SOCIAPP_API=http://127.0.0.1:$(TEST_API_PORT) \
 	      SOCIAPP_DOWN=http://127.0.0.1:$(TEST_DOWN_PORT) \
-	      CHROMEDRIVER=$(CHROMEDRIVER) WASM_BINDGEN_TEST_TIMEOUT=300 \
-	  wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) --mode no-install
+	      WASM_BINDGEN_TEST_TIMEOUT=300 \
+	  bash -c 'status=0; \
+	    $(foreach b,$(BROWSERS),echo "test-browser: $(b)"; \
+	      env -u CHROMEDRIVER -u GECKODRIVER \
+	      wasm-pack test --headless $(WASM_PACK_BROWSER_$(b)) --mode no-install -- -- --nocapture || status=1;) \
+	    exit $$status'
 
 test-pkg: pkg devserver
 	SOCIAPP_DEVSERVER=$(DEVSERVER) SOCIAPP_PKG_DIR=$(PKG) node --test tests/e2e/

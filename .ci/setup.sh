@@ -2,7 +2,8 @@
 # Installs the build and test tools of sociapp-auth that are missing, and
 # leaves alone those already present. Safe to run any number of times.
 #
-# Needs: rustup + cargo, node + npm, and apt-get (Debian) for Chromium.
+# Needs: rustup + cargo, node + npm, and apt-get (Debian) for Chromium and
+# Firefox ESR.
 # Prints one line per item: "setup: <item>: present|installing|installed ...".
 set -euo pipefail
 
@@ -18,6 +19,8 @@ esac
 WASM_TARGET=wasm32-unknown-unknown
 # Installed only when no wasm-pack is on PATH (any version is then accepted).
 WASM_PACK_VERSION=0.15.1
+# Installed only when no geckodriver is on PATH.
+GECKODRIVER_VERSION=0.37.1
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -123,23 +126,25 @@ setup_chromium() {
   say "chromium + chromedriver: installed ($(/usr/bin/chromium --version 2>/dev/null | head -n1))"
 }
 
-# Firefox is not part of the test run yet. Kept separate so that a later
-# `wasm-pack test --firefox` step only has to call it.
-setup_firefox_optional() {
+# Firefox ESR (apt) and geckodriver (cargo install; skipped when one is on
+# PATH): `make test-browser` runs the wasm-pack tests in Firefox too.
+setup_firefox() {
   if [ -x /usr/bin/firefox-esr ] || [ -x /usr/bin/firefox ]; then
-    say "firefox: present"
+    say "firefox: present ($( (firefox-esr --version || firefox --version) 2>/dev/null | head -n1))"
   else
-    say "firefox: installing (apt-get)"
+    say "firefox: installing (apt-get firefox-esr)"
     apt_install firefox-esr
-    say "firefox: installed"
+    say "firefox: installed ($(firefox-esr --version 2>/dev/null | head -n1))"
   fi
-  if command -v geckodriver >/dev/null 2>&1; then
-    say "geckodriver: present"
-  else
-    say "geckodriver: installing (cargo install)"
-    cargo install --locked geckodriver || cargo install geckodriver
-    say "geckodriver: installed"
+  local version
+  if version="$(geckodriver --version 2>/dev/null | head -n1)"; then
+    say "geckodriver: present ($version)"
+    return
   fi
+  say "geckodriver: installing $GECKODRIVER_VERSION (cargo install; takes a few minutes)"
+  cargo install --locked geckodriver --version "$GECKODRIVER_VERSION" \
+    || cargo install geckodriver --version "$GECKODRIVER_VERSION"
+  say "geckodriver: installed ($(geckodriver --version | head -n1))"
 }
 
 setup_npm_tools() {
@@ -163,8 +168,8 @@ main() {
   setup_wasm_pack
   setup_wasm_bindgen_cli
   setup_chromium
+  setup_firefox
   setup_npm_tools
-  # setup_firefox_optional   # not used by `make test` yet
 }
 
 main "$@"
