@@ -223,8 +223,15 @@ impl<E: Effects> Engine<E> {
     /// Ends the session at once: memory first, then storage.
     fn end_session(&self, reason: Reason, errors: &mut Vec<StepFailure<Failure<E>>>) {
         self.epoch.set(self.epoch.get().wrapping_add(1));
-        self.set_session(Session::SignedOut { reason: Some(reason) });
-        if !self.remove_token() {
+        let held = self.session.replace(Session::SignedOut { reason: Some(reason) });
+        self.fx.observer.changed(&self.session.borrow());
+        // Another tab's sign-out may reach this tab late, after a new login
+        // there stored a new token: only the token this tab held is removed.
+        let remove = match (reason, &held) {
+            (Reason::OtherTab, Session::SignedIn { token, .. }) => self.stored_token().as_ref() == Some(token),
+            _ => true,
+        };
+        if remove && !self.remove_token() {
             errors.push(StepFailure { step: "tokenStorage", index: None, thrown: None });
         }
         if reason != Reason::OtherTab {
@@ -240,9 +247,20 @@ impl<E: Effects> Engine<E> {
         })
     }
 
+    /// The current epoch: a login started now is void if a sign-out
+    /// follows before its answer.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.get()
+    }
+
     /// `POST` login; on success stores the token and signs in.
     pub async fn login(&self, email: &str, password: &str) -> Result<(), AuthError> {
-        let epoch = self.epoch.get();
+        self.login_since(self.epoch(), email, password).await
+    }
+
+    /// [`Self::login`] for a call made at `epoch` (taken when the app called
+    /// it, before any await).
+    pub async fn login_since(&self, epoch: u64, email: &str, password: &str) -> Result<(), AuthError> {
         let mut body = String::with_capacity(32 + email.len() + password.len());
         body.push_str("{\"email\":");
         json::write_str(&mut body, email);
@@ -862,6 +880,34 @@ mod tests {
         assert_eq!(*e.fx.nav.visited.borrow(), vec!["/"]);
         assert!(e.fx.tabs.posted.borrow().is_empty(), "no echo to the other tabs");
         assert!(e.other_tab_signed_out().is_none(), "nothing to end twice");
+    }
+
+    #[test]
+    fn a_login_called_before_a_logout_is_void() {
+        let e = Engine::new(options(|_| {}), platform(vec![]));
+        let called_at = e.epoch();
+        // logout() runs before the login's request goes out.
+        e.begin_sign_out(Reason::Logout);
+        e.fx.http.answer(200, &token_body(&live_token()));
+        e.fx.http.answer(200, "{}");
+        assert_eq!(block_on(e.login_since(called_at, "a@b.c", "pw")), Err(AuthError::Superseded));
+        assert!(!e.is_signed_in());
+        assert!(e.fx.tokens.is_empty());
+        assert_eq!(e.fx.http.urls().last().map(String::as_str), Some("http://127.0.0.1:3000/auth/logout"));
+    }
+
+    #[test]
+    fn a_late_sign_out_from_another_tab_keeps_a_newer_login() {
+        let e = signed_in(vec![], |_| {});
+        // Another tab logged out and in again; this tab hears of the logout late.
+        let newer = token(NOW / 1000.0 + 600.0);
+        e.fx.tokens.set("access_token", &newer).expect("set");
+        let ended = e.other_tab_signed_out().expect("was signed in");
+        assert!(ended.is_empty());
+        assert_eq!(e.fx.tokens.get("access_token"), Ok(Some(newer.clone())), "the newer token stays");
+        // The storage event of that login then brings this tab along.
+        assert!(e.sync_from_storage().is_none());
+        assert_eq!(e.access_token(), Some(newer));
     }
 
     #[test]

@@ -482,7 +482,7 @@ impl Inner {
     /// from the back/forward cache.
     fn listen(self: &Rc<Self>) {
         let Some(window) = web_sys::window() else { return };
-        let mut events = Vec::with_capacity(3);
+        let mut events = Vec::with_capacity(4);
         let weak = Rc::downgrade(self);
         let handler = move |f: fn(&Rc<Inner>, web_sys::Event)| {
             let weak = weak.clone();
@@ -492,28 +492,37 @@ impl Inner {
                 }
             }
         };
-        match &self.engine.fx.tabs.channel {
-            Some(channel) => events.extend(EventListener::new(
+        if let Some(channel) = &self.engine.fx.tabs.channel {
+            events.extend(EventListener::new(
                 channel,
                 "message",
                 handler(|inner, event| {
                     let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
                     inner.on_tab_message(data.as_string().as_deref().and_then(TabMessage::parse));
                 }),
-            )),
-            None => events.extend(EventListener::new(
-                &window,
-                "storage",
-                handler(|inner, event| {
-                    let event = event.unchecked_ref::<web_sys::StorageEvent>();
-                    if event.key().as_deref() == Some(inner.engine.fx.tabs.signal_key.as_str()) {
-                        let value = event.new_value().unwrap_or_default();
-                        let kind = value.split(':').next().unwrap_or_default();
-                        inner.on_tab_message(TabMessage::parse(kind));
-                    }
-                }),
-            )),
+            ));
         }
+        // Storage events: the fallback channel's signal, and the token key
+        // itself (a message can arrive before this tab sees the new token;
+        // the storage event comes once it does).
+        events.extend(EventListener::new(
+            &window,
+            "storage",
+            handler(|inner, event| {
+                let event = event.unchecked_ref::<web_sys::StorageEvent>();
+                let key = event.key();
+                let engine = &inner.engine;
+                if key.as_deref() == Some(engine.fx.tabs.signal_key.as_str()) && engine.fx.tabs.channel.is_none() {
+                    let value = event.new_value().unwrap_or_default();
+                    let kind = value.split(':').next().unwrap_or_default();
+                    inner.on_tab_message(TabMessage::parse(kind));
+                } else if key.as_deref() == Some(engine.opts.token_key.as_str())
+                    && engine.opts.token_storage == TokenStorage::Local
+                {
+                    inner.finish_elsewhere(engine.sync_from_storage());
+                }
+            }),
+        ));
         events.extend(EventListener::new(&window, "online", handler(|inner, _| inner.retry_server_logout())));
         events.extend(EventListener::new(
             &window,
@@ -610,9 +619,11 @@ impl AuthClient {
             (None, _) => return reject(&AuthError::InvalidArgument { field: "email", problem: "must be a string" }),
             (_, None) => return reject(&AuthError::InvalidArgument { field: "password", problem: "must be a string" }),
         };
+        // A logout called after this login (even before it is sent) wins.
+        let epoch = self.inner.engine.epoch();
         let inner = self.inner.clone();
         promise(async move {
-            inner.engine.login(&email, &password).await.map(|()| inner.snapshot()).map_err(|e| to_js_error(&e))
+            inner.engine.login_since(epoch, &email, &password).await.map(|()| inner.snapshot()).map_err(|e| to_js_error(&e))
         })
     }
 
@@ -642,9 +653,9 @@ impl AuthClient {
     pub fn fetch(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RequestInfo | URL")] input: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestInit")] init: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestInit")] init: Option<JsValue>,
     ) -> Promise {
-        match self.inner.request(&input, &init) {
+        match self.inner.request(&input, &init.unwrap_or(JsValue::UNDEFINED)) {
             Ok((request, to_api)) => promise(self.inner.clone().send(request, to_api)),
             Err(e) => Promise::reject(&e),
         }

@@ -43,7 +43,7 @@ async fn login_then_logout_tears_down_everything() {
 
     // Signed in: auth.fetch carries the bearer token to the API.
     let me = format!("{API}/auth/me?probe=before");
-    let r: Response = settle(client.fetch(me.into(), JsValue::UNDEFINED)).await.expect("fetch").unchecked_into();
+    let r: Response = settle(client.fetch(me.into(), None)).await.expect("fetch").unchecked_into();
     assert_eq!(r.status(), 200);
     assert_eq!(authorizations("/auth/me?probe=before").await, vec![Some(format!("Bearer {token}"))]);
     session().set_item("draft", "unsaved").expect("set");
@@ -60,7 +60,7 @@ async fn login_then_logout_tears_down_everything() {
 
     // No Authorization header after logout, not even to the API.
     let after = format!("{API}/auth/me?probe=after");
-    let r: Response = settle(client.fetch(after.into(), JsValue::UNDEFINED)).await.expect("fetch").unchecked_into();
+    let r: Response = settle(client.fetch(after.into(), None)).await.expect("fetch").unchecked_into();
     assert_eq!(r.status(), 401);
     assert_eq!(authorizations("/auth/me?probe=after").await, vec![None]);
 }
@@ -76,7 +76,7 @@ async fn the_token_is_gone_the_moment_logout_is_called() {
     assert_eq!(client.get_access_token(), None);
     assert_eq!(local().get_item("access_token").expect("read"), None);
     let probe = format!("{API}/auth/me?probe=sync");
-    let r: Response = settle(client.fetch(probe.into(), JsValue::UNDEFINED)).await.expect("fetch").unchecked_into();
+    let r: Response = settle(client.fetch(probe.into(), None)).await.expect("fetch").unchecked_into();
     assert_eq!(r.status(), 401);
     assert_eq!(authorizations("/auth/me?probe=sync").await, vec![None]);
     settle(pending).await.expect("logout");

@@ -144,6 +144,16 @@ fn port_of(url: &str) -> &str {
     url.rsplit(':').next().expect("a port")
 }
 
+/// A valid port that shares its leading digits with `port`: `port` followed
+/// by a digit where that stays below 65536, else `port` less its last digit.
+fn prefixed_port(port: &str) -> String {
+    let longer = format!("{port}0");
+    match longer.parse::<u32>() {
+        Ok(n) if n <= 65535 => longer,
+        _ => port[..port.len() - 1].to_owned(),
+    }
+}
+
 /// What the page's fetch wrapper saw for the request whose URL ends with `tail`.
 fn sent_authorization(tail: &str) -> Option<Option<String>> {
     cap("sent")
@@ -183,7 +193,8 @@ async fn auth_fetch_attaches_the_token_to_the_api_origin_only() {
         (request_obj(format!("{other}/auth/me?c=request-object")), "c=request-object", false, true),
         // Other ports and schemes (nothing answers there, or not in that scheme).
         (format!("{DOWN}/auth/me?c=other-port").into(), "c=other-port", false, false),
-        (format!("http://127.0.0.1:{port}0/auth/me?c=port-with-api-prefix").into(), "c=port-with-api-prefix", false, false),
+        // A port whose digits start with the API's (or the API's start with its).
+        (format!("http://127.0.0.1:{}/auth/me?c=port-with-api-prefix", prefixed_port(port)).into(), "c=port-with-api-prefix", false, false),
         (format!("https://127.0.0.1:{port}/auth/me?c=https").into(), "c=https", false, false),
         // Relative URLs resolve against the page, not the API.
         ("/auth/me?c=relative-absolute-path".into(), "c=relative-absolute-path", false, false),
@@ -194,7 +205,7 @@ async fn auth_fetch_attaches_the_token_to_the_api_origin_only() {
     let mut failures = Vec::new();
     for (input, tag, to_api, reaches_server) in cases {
         // Network failures reject; that is the browser's business here.
-        let outcome = settle(client.fetch(input.clone(), JsValue::UNDEFINED)).await;
+        let outcome = settle(client.fetch(input.clone(), None)).await;
         if let Err(e) = &outcome {
             if leaks(&text(e), std::slice::from_ref(&token)) {
                 failures.push(format!("{tag}: the rejection holds the token"));
@@ -282,7 +293,7 @@ async fn the_token_never_appears_in_messages_logs_errors_or_results() {
     heard.call("login", client.login(creds())).await.expect("login");
     tokens.push(client.get_access_token().expect("token"));
     heard.call("me", client.me()).await.expect("me");
-    heard.call("fetch", client.fetch(format!("{API}/auth/me").into(), JsValue::UNDEFINED)).await.expect("fetch");
+    heard.call("fetch", client.fetch(format!("{API}/auth/me").into(), None)).await.expect("fetch");
 
     // Every way me() and auth.fetch can fail while the token is in use.
     for (kind, extra) in [("status", r#","status":500"#), ("malformed", ""), ("truncate", ""), ("hang", r#","ms":10000"#)] {
@@ -290,26 +301,26 @@ async fn the_token_never_appears_in_messages_logs_errors_or_results() {
         let _ = heard.call(&format!("me with {kind}"), client.me()).await;
     }
     fault("/auth/me", "drop", r#","times":3"#).await;
-    let _ = heard.call("fetch with drop", client.fetch(format!("{API}/auth/me?drop").into(), JsValue::UNDEFINED)).await;
+    let _ = heard.call("fetch with drop", client.fetch(format!("{API}/auth/me?drop").into(), None)).await;
     fault("/auth/me", "nocors", "").await;
-    let _ = heard.call("fetch with nocors", client.fetch(format!("{API}/auth/me?nocors").into(), JsValue::UNDEFINED)).await;
+    let _ = heard.call("fetch with nocors", client.fetch(format!("{API}/auth/me?nocors").into(), None)).await;
     server("POST", "/__test/reset", None).await;
 
     // A refresh that works, then one that fails (the session ends: hooks and
     // navigation throw; a tab message goes out).
     fault("/auth/me", "status", r#","status":401"#).await;
-    heard.call("fetch with a refresh", client.fetch(format!("{API}/auth/me?refresh").into(), JsValue::UNDEFINED)).await.expect("fetch");
+    heard.call("fetch with a refresh", client.fetch(format!("{API}/auth/me?refresh").into(), None)).await.expect("fetch");
     tokens.push(client.get_access_token().expect("renewed"));
     fault("/auth/me", "status", r#","status":401"#).await;
     fault("/auth/refresh", "status", r#","status":500"#).await;
-    heard.call("fetch with a failed refresh", client.fetch(format!("{API}/auth/me?expire").into(), JsValue::UNDEFINED)).await.expect("fetch");
+    heard.call("fetch with a failed refresh", client.fetch(format!("{API}/auth/me?expire").into(), None)).await.expect("fetch");
     assert_eq!(client.get_access_token(), None);
     let _ = heard.call("me signed out", client.me()).await;
 
     // Bad arguments and credentials.
     let _ = heard.call("login with a bad password", client.login(obj(&[("email", EMAIL.into()), ("password", "x".into())]))).await;
     let _ = heard.call("login without a password", client.login(obj(&[("email", EMAIL.into())]))).await;
-    let _ = heard.call("fetch of a bad URL", client.fetch("http://[".into(), JsValue::UNDEFINED)).await;
+    let _ = heard.call("fetch of a bad URL", client.fetch("http://[".into(), None)).await;
 
     // A logout the server fails, and a login answered after a logout began.
     heard.call("login again", client.login(creds())).await.expect("login");
@@ -437,7 +448,7 @@ async fn a_request_with_its_own_authorization_is_left_alone_off_the_api() {
     headers.set("Authorization", "Bearer app-own").expect("header");
     init.set_headers(&headers);
     let url = format!("{}/auth/me?c=app-header", other_name(API));
-    let r: Response = settle(client.fetch(url.into(), init.into())).await.expect("fetch").unchecked_into();
+    let r: Response = settle(client.fetch(url.into(), Some(init.into()))).await.expect("fetch").unchecked_into();
     assert_eq!(r.status(), 401);
     assert_eq!(authorizations("/auth/me?c=app-header").await, vec![Some("Bearer app-own".to_owned())]);
     settle(client.logout()).await.expect("logout");

@@ -397,7 +397,7 @@ async fn refresh_cell(fault: Fault, storage: &str, nav: bool, clear: Clear) -> C
     fault.arm("/auth/refresh").await;
 
     let url = format!("{base}/auth/me?cell=refresh");
-    match settle(client.fetch(url.into(), JsValue::UNDEFINED)).await {
+    match settle(client.fetch(url.into(), None)).await {
         Err(e) => cell.problems.push(format!("auth.fetch rejected: {:?}", str_of(&e, "message"))),
         Ok(r) => cell.eq("status handed back", r.unchecked_into::<Response>().status(), 401),
     }

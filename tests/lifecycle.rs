@@ -63,7 +63,7 @@ fn deferred() -> (Promise, Function) {
 
 async fn fetch_me(client: &AuthClient, probe: &str) -> Response {
     let url = format!("{API}/auth/me?probe={probe}");
-    settle(client.fetch(url.into(), JsValue::UNDEFINED)).await.expect("fetch").unchecked_into()
+    settle(client.fetch(url.into(), None)).await.expect("fetch").unchecked_into()
 }
 
 #[wasm_bindgen_test]
@@ -73,7 +73,7 @@ async fn twenty_concurrent_401s_share_one_refresh() {
     local().set_item("access_token", &forge(&token)).expect("set");
     let client = AuthClient::create(obj(&[("baseUrl", API.into()), ("redirectTo", JsValue::NULL)])).expect("valid");
     let calls: Vec<Promise> = (0..20)
-        .map(|i| client.fetch(format!("{API}/auth/me?n={i}").into(), JsValue::UNDEFINED))
+        .map(|i| client.fetch(format!("{API}/auth/me?n={i}").into(), None))
         .collect();
     let all = settle(Promise::all(&calls.iter().collect::<Array>())).await.expect("all resolve");
     for r in Array::from(&all).iter() {
@@ -129,7 +129,7 @@ async fn a_refresh_answered_after_logout_never_revives_the_session() {
         login(&client).await;
         fault("/auth/me", "status", r#","status":401"#).await;
         fault("/auth/refresh", "hold", "").await;
-        let pending = client.fetch(format!("{API}/auth/me?round={round}").into(), JsValue::UNDEFINED);
+        let pending = client.fetch(format!("{API}/auth/me?round={round}").into(), None);
         until("the refresh to reach the server", || async { held("/auth/refresh").await >= 1.0 }).await;
         settle(client.logout()).await.expect("logout");
         assert!(server("POST", "/__test/release", Some(r#"{"path":"/auth/refresh"}"#)).await.ok());

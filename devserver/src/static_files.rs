@@ -75,12 +75,11 @@ fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
     res
 }
 
+/// Revalidate on every load (`no-cache`), but not `no-store`: that would keep
+/// the pages out of the browser's back/forward cache.
 fn no_cache(res: &mut Response<Body>) {
     let headers = res.headers_mut();
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache, no-store, must-revalidate"),
-    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     headers.insert(header::EXPIRES, HeaderValue::from_static("0"));
 }

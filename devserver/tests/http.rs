@@ -856,10 +856,7 @@ fn static_files() {
         (200, "<!doctype html><p>root</p>")
     );
     assert_eq!(res.header("content-type"), Some("text/html; charset=utf-8"));
-    assert_eq!(
-        res.header("cache-control"),
-        Some("no-cache, no-store, must-revalidate")
-    );
+    assert_eq!(res.header("cache-control"), Some("no-cache"));
     assert_eq!(
         get("/app.mjs").header("content-type"),
         Some("text/javascript; charset=utf-8")

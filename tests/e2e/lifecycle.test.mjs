@@ -310,13 +310,10 @@ async function loginRounds(options, rounds, within) {
 
 test('a login in one tab is seen by the other without a reload (BroadcastChannel)', {
   ...TEST_TIMEOUT,
-  // SDK bug, kept visible until fixed. The 'login' message can reach the
-  // other tab before the token written to localStorage is visible there
-  // (another renderer process; the two travel separately): the tab reads no
-  // token (js.rs on_tab_message -> engine.rs sync_from_storage) and stays
-  // signed out until reloaded. Seen in about 1 of 8 logins on an idle
-  // machine; 20 rounds make it show almost every run.
-  todo: 'the login message can overtake the token in localStorage; the other tab then stays signed out',
+  // The 'login' message can reach the other tab before the token written
+  // to localStorage is visible there (another renderer process; the two
+  // travel separately); the storage event on the token key brings the tab
+  // along once it is. 20 rounds make the overtaking show in almost every run.
 }, async (t) => {
   const missed = await loginRounds({ broadcastChannel: true }, 20, 2_000);
   for (const m of missed) t.diagnostic(m);
@@ -392,24 +389,17 @@ async function reloginWhileTheOtherTabIsBusy(options) {
   await context.close();
 }
 
-// SDK bug, kept visible until fixed. A tab that signs out because another
-// did (reason other_tab) also removes the token from storage (engine.rs
-// end_session -> remove_token, for every reason). When it hears of the
-// logout late, after the other tab has signed in again, it removes the NEW
-// token: that tab keeps it in memory only and is signed out on reload, and
-// the late tab itself stays signed out.
-const CLOBBER = 'a tab that hears of a logout late removes the token of the login that followed it';
-
+// A tab that hears of another tab's logout late, after that tab signed in
+// again, must not remove the new token (it removes only the token it held)
+// and must come along with the new login.
 test('a tab that hears of a logout late keeps the login that followed it (storage events)', {
   ...TEST_TIMEOUT,
-  todo: CLOBBER,
 }, async () => {
   await reloginWhileTheOtherTabIsBusy({ broadcastChannel: false });
 });
 
 test('a tab that hears of a logout late keeps the login that followed it (BroadcastChannel)', {
   ...TEST_TIMEOUT,
-  todo: `${CLOBBER} (over BroadcastChannel the login may also not be seen at all)`,
 }, async () => {
   await reloginWhileTheOtherTabIsBusy({ broadcastChannel: true });
 });
@@ -461,14 +451,6 @@ test('bfcache: a page restored after a logout in another tab is signed out at on
   if (!restored) {
     t.diagnostic(`Chromium did not restore the page from the bfcache: ${notRestored.join(', ') || 'no reason given'}`);
     t.diagnostic(`the static listener answers with Cache-Control "${headers.page}" (page) and "${headers.wasm}" (wasm)`);
-    if (/no-store/.test(headers.page) && /no-store/.test(headers.wasm)) {
-      // Chromium keeps a page out of the bfcache when its document was
-      // served with `no-store` and a script of it fetched a `no-store`
-      // resource (here the .wasm): MainResourceHasCacheControlNoStore +
-      // JsNetworkRequestReceivedCacheControlNoStoreResource. Either answer
-      // without `no-store` (e.g. `Cache-Control: no-cache`) lets it in.
-      t.todo('the dev server static listener sends Cache-Control: no-store on the page and on the .wasm it fetches');
-    }
   }
   assert.equal(restored, true, `restored from the bfcache (not: ${notRestored.join(', ')})`);
   const shown = sa.shows.find((s) => s.persisted);
@@ -527,10 +509,8 @@ test('a failed server logout is retried after a reload, and nothing refreshes me
 
 test('logout wins over a login still pending in the same tab', {
   ...TEST_TIMEOUT,
-  // SDK bug, kept visible until fixed: the login's epoch is read when its
-  // future first runs (engine.rs `login`), after the synchronous start of
-  // the logout, so the late answer is not recognised as superseded.
-  todo: 'AuthClient.login reads the session epoch after a logout called right after it has begun',
+  // The login's epoch is taken when it is called, so a logout called right
+  // after it voids its answer.
 }, async () => {
   const context = await newContext();
   const a = await openFixture(context, 'A');
