@@ -151,6 +151,7 @@ impl Http for BrowserHttp {
             init.set_body(&JsValue::from_str(body));
         }
         let url = request.url;
+        let read_body = request.read_body;
         let (outcome, timed_out) = with_timeout(
             request.timeout_ms,
             |signal| {
@@ -162,9 +163,9 @@ impl Http for BrowserHttp {
                 let status = response.status();
                 // The status and headers (and so any Set-Cookie) have arrived;
                 // a body that breaks off reads as empty.
-                let body = match response.text() {
-                    Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
-                    Err(_) => String::new(),
+                let body = match read_body.then(|| response.text()) {
+                    Some(Ok(p)) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+                    _ => String::new(),
                 };
                 Ok(HttpResponse { status, body })
             },

@@ -83,6 +83,9 @@ pub struct HttpRequest {
     /// A JSON body, sent with `Content-Type: application/json`.
     pub json: Option<String>,
     pub timeout_ms: u32,
+    /// Whether the caller reads the body; if not, the answer is complete
+    /// once the status and headers (so any Set-Cookie) have arrived.
+    pub read_body: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

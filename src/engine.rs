@@ -240,7 +240,10 @@ impl<E: Effects> Engine<E> {
     }
 
     async fn send(&self, method: Method, path: &str, json: Option<String>) -> Result<HttpResponse, AuthError> {
-        let request = HttpRequest { method, url: self.opts.url(path), json, timeout_ms: self.opts.timeout_ms };
+        // Only the logout's body goes unread: its status says it all.
+        let read_body = path != self.opts.paths.logout;
+        let request =
+            HttpRequest { method, url: self.opts.url(path), json, timeout_ms: self.opts.timeout_ms, read_body };
         self.fx.http.send(request).await.map_err(|f| match f {
             HttpFailure::Timeout => AuthError::Timeout,
             HttpFailure::Network => AuthError::Network,

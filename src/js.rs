@@ -366,7 +366,12 @@ impl Inner {
                 Request::new_with_str_and_init(&url, init)?
             }
         };
-        let to_api = web_sys::Url::new(&request.url()).map(|u| u.origin() == self.api_origin).unwrap_or(false);
+        // The browser writes request URLs in normal form: the API's origin
+        // followed by "/" starts every URL on it, and no other.
+        let url = request.url();
+        let to_api = url
+            .strip_prefix(self.api_origin.as_str())
+            .is_some_and(|rest| rest.starts_with('/'));
         Ok((request, to_api))
     }
 
