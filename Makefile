@@ -115,7 +115,7 @@ test-browser: setup devserver
 	    exit $$status'
 
 test-pkg: pkg devserver
-	SOCIAPP_DEVSERVER=$(DEVSERVER) SOCIAPP_PKG_DIR=$(PKG) node --test tests/e2e/
+	SOCIAPP_DEVSERVER=$(DEVSERVER) SOCIAPP_PKG_DIR=$(PKG) node --test tests/e2e/ bench/size.test.mjs
 
 pkg: setup
 	rm -rf $(PKG)
@@ -147,10 +147,8 @@ demo: pkg devserver
 
 # Not part of `make test`: timings are not pass/fail. Installs bench/'s npm
 # tools (esbuild, playwright-core, the peer SDKs) when its lock file changed.
+# bench/'s npm tools come with `setup` (via pkg).
 bench: pkg devserver
-	@if [ ! bench/node_modules/.package-lock.json -nt bench/package-lock.json ]; then \
-	  npm ci --prefix bench --no-audit --no-fund; \
-	fi
 	SOCIAPP_DEVSERVER=$(DEVSERVER) SOCIAPP_PKG_DIR=$(PKG) node bench/run.mjs
 
 clean:

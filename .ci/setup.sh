@@ -162,6 +162,20 @@ setup_npm_tools() {
   say "npm tools (tests/): installed (wasm-opt $("$dir/node_modules/.bin/wasm-opt" --version | awk '{ print $3 }'))"
 }
 
+# bench/: esbuild and the JS auth SDKs, for the size test and the benchmark.
+setup_bench_tools() {
+  local dir="$ROOT/bench"
+  [ -f "$dir/package-lock.json" ] || die "bench/package-lock.json is missing"
+  if [ -x "$dir/node_modules/.bin/esbuild" ] && [ ! "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    say "npm tools (bench/): present"
+    return
+  fi
+  say "npm tools (bench/): installing (npm ci)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$dir/node_modules"
+  say "npm tools (bench/): installed"
+}
+
 main() {
   require_tools
   setup_wasm_target
@@ -170,6 +184,7 @@ main() {
   setup_chromium
   setup_firefox
   setup_npm_tools
+  setup_bench_tools
 }
 
 main "$@"

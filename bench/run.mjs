@@ -453,7 +453,7 @@ function table(r) {
     const x = r.size[id];
     row(names[id], [fmtInt(x.raw), fmtInt(x.gzip), fmtInt(x.brotli)]);
   }
-  lines.push(`  budget: gzip total <= ${fmtInt(TARGETS.gzip)}: ${mark(s.gzip <= TARGETS.gzip)} (${fmtInt(s.gzip)})`);
+  lines.push(`  goal: gzip total <= ${fmtInt(TARGETS.gzip)}: ${mark(s.gzip <= TARGETS.gzip)} (${fmtInt(s.gzip)})`);
   lines.push('');
   const L = r.logoutLatency;
   lines.push(`2. Logout latency (ms, ${L.sdk.n} each, alternating, navigation off)`);
