@@ -158,17 +158,7 @@ impl Http for BrowserHttp {
                 init.set_signal(Some(signal));
                 web_sys::window().map(|w| w.fetch_with_str_and_init(&url, &init)).ok_or(JsValue::UNDEFINED)
             },
-            async |value| {
-                let response: Response = value.dyn_into()?;
-                let status = response.status();
-                // The status and headers (and so any Set-Cookie) have arrived;
-                // a body that breaks off reads as empty.
-                let body = match read_body.then(|| response.text()) {
-                    Some(Ok(p)) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
-                    _ => String::new(),
-                };
-                Ok(HttpResponse { status, body })
-            },
+            async |value| read_response(value, read_body).await,
         )
         .await;
         match outcome {
@@ -177,6 +167,19 @@ impl Http for BrowserHttp {
             _ => Err(HttpFailure::Network),
         }
     }
+}
+
+/// The status of a `fetch` answer and, if wanted, its body as text. The
+/// status and headers (and so any Set-Cookie) have arrived; a body that
+/// breaks off reads as empty.
+pub async fn read_response(value: JsValue, read_body: bool) -> Result<HttpResponse, JsValue> {
+    let response: Response = value.dyn_into()?;
+    let status = response.status();
+    let body = match read_body.then(|| response.text()) {
+        Some(Ok(p)) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+        _ => String::new(),
+    };
+    Ok(HttpResponse { status, body })
 }
 
 /// Calls `f` and awaits what it returns if that is a promise or thenable.

@@ -65,19 +65,8 @@ impl AuthError {
     /// A sentence for people. Never contains a token.
     pub fn message(&self) -> String {
         match self {
-            AuthError::InvalidOption { field, problem } => {
-                let mut m = String::with_capacity(field.len() + problem.len() + 1);
-                m.push_str(field);
-                m.push(' ');
-                m.push_str(problem);
-                m
-            }
-            AuthError::InvalidArgument { field, problem } => {
-                let mut m = String::from(*field);
-                m.push(' ');
-                m.push_str(problem);
-                m
-            }
+            AuthError::InvalidOption { field, problem } => sentence(field, problem),
+            AuthError::InvalidArgument { field, problem } => sentence(field, problem),
             AuthError::InvalidCredentials { message }
             | AuthError::InvalidRequest { message }
             | AuthError::RateLimited { message }
@@ -94,6 +83,15 @@ impl AuthError {
     pub(crate) fn option(field: impl Into<String>, problem: &'static str) -> Self {
         AuthError::InvalidOption { field: field.into(), problem }
     }
+}
+
+/// "<field> <problem>": messages about inputs start with the field's name.
+fn sentence(field: &str, problem: &str) -> String {
+    let mut m = String::with_capacity(field.len() + problem.len() + 1);
+    m.push_str(field);
+    m.push(' ');
+    m.push_str(problem);
+    m
 }
 
 #[cfg(test)]

@@ -684,20 +684,15 @@ impl AuthClient {
                     let (request, to_api) = inner.request(&url, init.as_ref())?;
                     Ok(promise(inner.clone().send(request, to_api)))
                 },
-                async |value| {
-                    let response: Response = value.dyn_into()?;
-                    let status = response.status();
-                    let body = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
-                    Ok((status, body))
-                },
+                async |value| browser::read_response(value, true).await,
             )
             .await;
-            let (status, body) = match outcome {
-                Ok(v) => v,
+            let response = match outcome {
+                Ok(r) => r,
                 Err(_) if timed_out => return Err(to_js_error(&AuthError::Timeout)),
                 Err(_) => return Err(to_js_error(&AuthError::Network)),
             };
-            let response = crate::effects::HttpResponse { status, body };
+            let status = response.status;
             if !(200..300).contains(&status) {
                 return Err(to_js_error(&crate::engine::http_error(&response)));
             }
