@@ -12,20 +12,14 @@
 //   BENCH_SCALE        multiplies every iteration count (default 1; e.g. 0.05
 //                      for a quick check of the harness; results.json records it)
 
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, EMAIL, PASSWORD, PKG_DIR, SERVER_BIN, launchChromium, startServer } from '../tests/e2e/support.mjs';
 import { bundle, compressedSizes, sdkFiles, sdkTotal } from './size.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(BENCH, '..');
-const PKG_DIR = resolve(ROOT, process.env.SOCIAPP_PKG_DIR ?? 'pkg');
-const SERVER_BIN = resolve(ROOT, process.env.SOCIAPP_DEVSERVER ?? 'target/debug/sociapp-devserver');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const RESULTS = join(BENCH, 'results.json');
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -40,12 +34,11 @@ const N = {
   cyclesEarly: 100, // the first memory reading
 };
 // Upper bounds, so that a hung page or server ends the run instead of stalling it.
-const READY_TIMEOUT_MS = 30_000;
 const STEP_TIMEOUT_MS = 60_000;
 const MEMORY_PHASE_MS = 15 * 60_000;
 const RUN_TIMEOUT_MS = 40 * 60_000;
 
-const CREDS = { email: 'demo@sociapp.dev', password: 'demo-password' };
+const CREDS = { email: EMAIL, password: PASSWORD };
 const PEERS = [
   { id: 'keycloak', name: 'keycloak-js', pkg: 'keycloak-js' },
   { id: 'oidc', name: 'oidc-client-ts', pkg: 'oidc-client-ts' },
@@ -53,17 +46,8 @@ const PEERS = [
   { id: 'auth0', name: 'auth0-spa-js', pkg: '@auth0/auth0-spa-js' },
 ];
 const TARGETS = { gzip: 12_288, logoutRatio: 1.05, fetchRatio: 1.03 };
-const BROWSER_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  // Names resolve to nothing: only 127.0.0.1 can be reached.
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-];
+// Names resolve to nothing: only 127.0.0.1 can be reached.
+const HOST_RULES = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1';
 
 // ---------------------------------------------------------------- helpers
 
@@ -93,34 +77,8 @@ let stage;
 let server;
 let browser;
 
-// Starts the dev server on free ports; resolves to { api, site } once it has
-// printed both ready lines.
-function startServer(args) {
-  const child = spawn(SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = [];
-  const ready = new Promise((resolveReady, reject) => {
-    let api;
-    let site;
-    const timer = setTimeout(() => reject(new Error(`the dev server was not ready within ${READY_TIMEOUT_MS} ms:\n${output.join('\n')}`)), READY_TIMEOUT_MS);
-    const done = (fn, value) => {
-      clearTimeout(timer);
-      fn(value);
-    };
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      output.push(line);
-      api ??= /^listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line)?.[1];
-      site ??= /^static on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line)?.[1];
-      if (api && site) done(resolveReady, { api, site });
-    });
-    createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
-    child.once('error', (e) => done(reject, new Error(`cannot start ${SERVER_BIN}: ${e.message}`)));
-    child.once('exit', (code, signal) => done(reject, new Error(`the dev server exited (${code ?? signal}):\n${output.join('\n')}`)));
-  });
-  return { child, ready };
-}
-
 function cleanupSync() {
-  if (server && server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
+  server?.kill();
   if (stage) rmSync(stage, { recursive: true, force: true });
   stage = undefined;
 }
@@ -502,11 +460,11 @@ async function main() {
 
   log('bench: sizes');
   const size = await prepareStage();
-  server = startServer(['--port', '0', '--static-dir', stage, '--static-port', '0', '--allow-origin', 'http://127.0.0.1:*', '--test-faults']);
+  server = startServer(stage, ['--test-faults']);
   const { api, site } = await server.ready;
   writePlainForApi(api);
   log(`bench: dev server ${api}, pages from ${site}`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: BROWSER_ARGS });
+  browser = await launchChromium([HOST_RULES]);
 
   const result = { date: new Date().toISOString(), scale: SCALE, machine: machine(browser.version()), versions: peerVersions(), counts: N, size };
   log(`bench: logout latency (${N.logout} each)`);

@@ -14,23 +14,16 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
-import { DEMOS, ROOT, build, install, typecheck } from './demo-build.mjs';
+import { join } from 'node:path';
+import { DEMOS, build, install, typecheck } from './demo-build.mjs';
+import {
+  CHROMIUM, EMAIL, PASSWORD, PKG_DIR, SERVER_BIN, launchChromium, startProcess, startServer, tearDown,
+} from './support.mjs';
 
-const SERVER_BIN = resolve(ROOT, process.env.SOCIAPP_DEVSERVER ?? 'target/debug/sociapp-devserver');
-const PKG_DIR = resolve(ROOT, process.env.SOCIAPP_PKG_DIR ?? 'pkg');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const LOG_DIR = resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target');
-const READY_TIMEOUT_MS = 30_000;
-
-export const EMAIL = 'demo@sociapp.dev';
-export const PASSWORD = 'demo-password';
+export { EMAIL, PASSWORD };
 
 // Chromium's console line for an HTTP error answer or a refused connection:
 // expected where a test provokes one, a failure anywhere else.
@@ -38,56 +31,6 @@ const HTTP_401 = /Failed to load resource: the server responded with a status of
 const REFUSED = /net::ERR_CONNECTION_REFUSED/;
 
 const byTestId = (id) => `[data-testid="${id}"]`;
-
-// Starts a process and resolves `ready` once `isReady(lines)` says so from its
-// output; rejects when it exits first or takes longer than READY_TIMEOUT_MS.
-function startProcess(command, args, options, isReady) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-  const output = [];
-  const ready = new Promise((resolveReady, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`${command} was not ready within ${READY_TIMEOUT_MS} ms:\n${output.join('\n')}`));
-    }, READY_TIMEOUT_MS);
-    const settle = (fn, value) => {
-      clearTimeout(timer);
-      fn(value);
-    };
-    const onLine = (line) => {
-      output.push(line);
-      const value = isReady(output);
-      if (value) settle(resolveReady, value);
-    };
-    createInterface({ input: child.stdout }).on('line', onLine);
-    createInterface({ input: child.stderr }).on('line', onLine);
-    child.once('error', (e) => settle(reject, new Error(`cannot start ${command}: ${e.message}`)));
-    child.once('exit', (code, signal) => {
-      settle(reject, new Error(`${command} exited (${code ?? signal}) before it was ready:\n${output.join('\n')}`));
-    });
-  });
-  const stop = async (signal = 'SIGTERM') => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((done) => child.once('exit', done));
-      child.kill(signal);
-      await exited;
-    }
-  };
-  return { child, ready, output, stop };
-}
-
-// The dev server on free ports: resolves to { api, site } from its ready lines.
-function startDevServer(staticDir) {
-  return startProcess(
-    SERVER_BIN,
-    ['--port', '0', '--static-dir', staticDir, '--static-port', '0', '--test-faults', '--allow-origin', 'http://127.0.0.1:*'],
-    {},
-    (lines) => {
-      const find = (re) => lines.map((l) => re.exec(l)?.[1]).find(Boolean);
-      const api = find(/^listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/);
-      const site = find(/^static on (http:\/\/127\.0\.0\.1:\d+)\s*$/);
-      return api && site ? { api, site } : null;
-    },
-  );
-}
 
 function freePort() {
   return new Promise((done, fail) => {
@@ -177,35 +120,12 @@ export function demoSuite(name, { resetState }) {
     assert.ok(existsSync(join(PKG_DIR, 'vue.js')), `${PKG_DIR} has no adapters: run 'make pkg'`);
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run 'make setup'`);
     stage = mkdtempSync(join(tmpdir(), `sociapp-demo-${name}-`));
-    server = startDevServer(stage);
+    server = startServer(stage, ['--test-faults']);
     ({ api, site } = await server.ready);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, { timeout: 60_000 });
 
-  after(async () => {
-    try {
-      await browser?.close();
-    } finally {
-      await server?.stop();
-      if (stage) rmSync(stage, { recursive: true, force: true });
-      if (server) {
-        mkdirSync(LOG_DIR, { recursive: true });
-        writeFileSync(join(LOG_DIR, `devserver-demo-${name}.log`), `${server.output.join('\n')}\n`);
-      }
-    }
-  }, { timeout: 60_000 });
+  after(() => tearDown({ browser, server, stage, logName: `devserver-demo-${name}.log` }), { timeout: 60_000 });
 
   test(`${name} demo: installs the package and passes the strict type-check`, { timeout: 300_000 }, (t) => {
     const did = install(name, PKG_DIR);

@@ -17,28 +17,18 @@
 
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, EMAIL, PASSWORD, PKG_DIR, SERVER_BIN, launchChromium, startServer, tearDown } from './support.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '../..');
-const SERVER_BIN = resolve(ROOT, process.env.SOCIAPP_DEVSERVER ?? 'target/debug/sociapp-devserver');
-const PKG_DIR = resolve(ROOT, process.env.SOCIAPP_PKG_DIR ?? 'pkg');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const SERVER_LOG = resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target', 'devserver-lifecycle.log');
-const READY_TIMEOUT_MS = 30_000;
 // Upper bounds, so that a hung page or server fails the run instead of stalling it.
 const TEST_TIMEOUT = { timeout: 60_000 };
 const HOOK_TIMEOUT = { timeout: 90_000 };
 const WAIT = { timeout: 20_000 };
 
-const EMAIL = 'demo@sociapp.dev';
-const PASSWORD = 'demo-password';
 const FIXTURE = '/lifecycle-fixture.html';
 const AWAY = '/lifecycle-away.html';
 const NO_BROADCAST_CHANNEL = () => {
@@ -53,44 +43,7 @@ let site;
 /** Pages opened by the current test, with what Playwright saw go wrong in them. */
 let opened = [];
 
-// Starts the dev server on free ports; `ready` resolves to { api, site } once
-// it has printed both ready lines.
-function startServer(args) {
-  const child = spawn(SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = [];
-  const ready = new Promise((resolvePromise, reject) => {
-    let apiUrl;
-    let siteUrl;
-    const timer = setTimeout(() => {
-      reject(new Error(`the dev server was not ready within ${READY_TIMEOUT_MS} ms:\n${output.join('\n')}`));
-    }, READY_TIMEOUT_MS);
-    const done = (fn, value) => {
-      clearTimeout(timer);
-      fn(value);
-    };
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      output.push(line);
-      const listening = /^listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
-      if (listening) apiUrl = listening[1];
-      const statics = /^static on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
-      if (statics) siteUrl = statics[1];
-      if (apiUrl && siteUrl) done(resolvePromise, { api: apiUrl, site: siteUrl });
-    });
-    createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
-    child.once('error', (e) => done(reject, new Error(`cannot start ${SERVER_BIN}: ${e.message}`)));
-    child.once('exit', (code, signal) => {
-      done(reject, new Error(`the dev server exited (${code ?? signal}) before it was ready:\n${output.join('\n')}`));
-    });
-  });
-  return { child, ready, output };
-}
-
-function stopServer() {
-  if (server && server.child.exitCode === null && server.child.signalCode === null) {
-    server.child.kill('SIGTERM');
-  }
-}
-process.once('exit', stopServer);
+process.once('exit', () => server?.kill());
 
 /** The dev server's test switches. */
 async function testApi(method, path, body) {
@@ -227,30 +180,12 @@ before(async () => {
   cpSync(join(HERE, 'lifecycle-fixture.html'), join(stage, FIXTURE));
   cpSync(join(HERE, 'lifecycle-away.html'), join(stage, AWAY));
 
-  server = startServer([
-    '--port', '0',
-    '--static-dir', stage,
-    '--static-port', '0',
-    '--allow-origin', 'http://127.0.0.1:*',
-    '--test-faults',
-  ]);
+  server = startServer(stage, ['--test-faults']);
   ({ api, site } = await server.ready);
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Playwright turns the back/forward cache off by default; the bfcache
-    // tests need it as browsers ship it.
-    ignoreDefaultArgs: ['--disable-back-forward-cache'],
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  // Playwright turns the back/forward cache off by default; the bfcache
+  // tests need it as browsers ship it.
+  browser = await launchChromium([], { ignoreDefaultArgs: ['--disable-back-forward-cache'] });
 }, HOOK_TIMEOUT);
 
 beforeEach(async () => {
@@ -258,24 +193,7 @@ beforeEach(async () => {
   await testApi('POST', '/__test/reset');
 });
 
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    stopServer();
-    if (server) {
-      await new Promise((done) => {
-        if (server.child.exitCode !== null || server.child.signalCode !== null) done();
-        else server.child.once('exit', done);
-      });
-    }
-    if (stage) rmSync(stage, { recursive: true, force: true });
-    if (server) {
-      mkdirSync(dirname(SERVER_LOG), { recursive: true });
-      writeFileSync(SERVER_LOG, `${server.output.join('\n')}\n`);
-    }
-  }
-}, HOOK_TIMEOUT);
+after(() => tearDown({ browser, server, stage, logName: 'devserver-lifecycle.log' }), HOOK_TIMEOUT);
 
 /**
  * Logs in in A `rounds` times (logging out in between) while B is open;

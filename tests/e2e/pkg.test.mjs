@@ -13,26 +13,14 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { CHROMIUM, EMAIL, PASSWORD, PKG_DIR, ROOT, SERVER_BIN, launchChromium, startServer, tearDown } from './support.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SERVER_BIN = resolve(ROOT, process.env.SOCIAPP_DEVSERVER ?? 'target/debug/sociapp-devserver');
-const PKG_DIR = resolve(ROOT, process.env.SOCIAPP_PKG_DIR ?? 'pkg');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const READY_TIMEOUT_MS = 30_000;
 // Upper bounds, so that a hung page or server fails the run instead of stalling it.
 const STEP_TIMEOUT = { timeout: 30_000 };
 const HOOK_TIMEOUT = { timeout: 90_000 };
-const SERVER_LOG = resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target', 'devserver-pkg-smoke.log');
-
-const EMAIL = 'demo@sociapp.dev';
-const PASSWORD = 'demo-password';
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -54,39 +42,6 @@ let site;
 const problems = [];
 const warnings = [];
 
-// Starts the dev server on free ports. Its `ready` resolves to { api, site }
-// once the server has printed both ready lines, and rejects if it exits
-// first or is not ready within READY_TIMEOUT_MS.
-function startServer(args) {
-  const child = spawn(SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = [];
-  const ready = new Promise((resolvePromise, reject) => {
-    let apiUrl;
-    let siteUrl;
-    const timer = setTimeout(() => {
-      reject(new Error(`the dev server was not ready within ${READY_TIMEOUT_MS} ms:\n${output.join('\n')}`));
-    }, READY_TIMEOUT_MS);
-    const done = (fn, value) => {
-      clearTimeout(timer);
-      fn(value);
-    };
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      output.push(line);
-      const listening = /^listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
-      if (listening) apiUrl = listening[1];
-      const statics = /^static on (http:\/\/127\.0\.0\.1:\d+)\s*$/.exec(line);
-      if (statics) siteUrl = statics[1];
-      if (apiUrl && siteUrl) done(resolvePromise, { api: apiUrl, site: siteUrl });
-    });
-    createInterface({ input: child.stderr }).on('line', (line) => output.push(line));
-    child.once('error', (e) => done(reject, new Error(`cannot start ${SERVER_BIN}: ${e.message}`)));
-    child.once('exit', (code, signal) => {
-      done(reject, new Error(`the dev server exited (${code ?? signal}) before it was ready:\n${output.join('\n')}`));
-    });
-  });
-  return { child, ready, output };
-}
-
 // A page in a context of its own (own localStorage) whose errors are recorded.
 async function watchedPage() {
   const context = await browser.newContext();
@@ -102,13 +57,8 @@ async function watchedPage() {
   return p;
 }
 
-function stopServer() {
-  if (server && server.child.exitCode === null && server.child.signalCode === null) {
-    server.child.kill('SIGTERM');
-  }
-}
 // Also when the runner is interrupted or the process ends on an error.
-process.once('exit', stopServer);
+process.once('exit', () => server?.kill());
 
 before(async () => {
   assert.ok(existsSync(SERVER_BIN), `${SERVER_BIN} is missing: run 'cargo build -p sociapp-devserver'`);
@@ -123,51 +73,16 @@ before(async () => {
   cpSync(join(ROOT, 'www/minimal'), join(stage, 'minimal'), { recursive: true });
   cpSync(PKG_DIR, join(stage, 'minimal/pkg'), { recursive: true });
 
-  server = startServer([
-    '--port', '0',
-    '--static-dir', stage,
-    '--static-port', '0',
-    '--allow-origin', 'http://127.0.0.1:*',
-  ]);
+  server = startServer(stage);
   ({ api, site } = await server.ready);
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await watchedPage();
   const response = await page.goto(`${site}/index.html`);
   assert.equal(response?.status(), 200, 'the test page loads from the static listener');
 }, HOOK_TIMEOUT);
 
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    stopServer();
-    if (server) {
-      await new Promise((done) => {
-        if (server.child.exitCode !== null || server.child.signalCode !== null) done();
-        else server.child.once('exit', done);
-      });
-    }
-    if (stage) rmSync(stage, { recursive: true, force: true });
-    if (server) {
-      // Kept for a look after a failure.
-      mkdirSync(dirname(SERVER_LOG), { recursive: true });
-      writeFileSync(SERVER_LOG, `${server.output.join('\n')}\n`);
-    }
-  }
-}, HOOK_TIMEOUT);
+after(() => tearDown({ browser, server, stage, logName: 'devserver-pkg-smoke.log' }), HOOK_TIMEOUT);
 
 test('the static listener serves the package with the right media types', STEP_TIMEOUT, async () => {
   const wasm = await fetch(`${site}/pkg/sociapp_auth_bg.wasm`);
