@@ -225,9 +225,12 @@ impl<E: Effects> Engine<E> {
         self.epoch.set(self.epoch.get().wrapping_add(1));
         let held = self.session.replace(Session::SignedOut { reason: Some(reason) });
         self.fx.observer.changed(&self.session.borrow());
-        // Another tab's sign-out may reach this tab late, after a new login
-        // there stored a new token: only the token this tab held is removed.
+        // After another tab's sign-out, storage all tabs share is that tab's
+        // to clear: it did, and a new login may already have stored a new
+        // token there (this tab's view of localStorage can lag behind).
+        // Storage of this tab alone is cleared if it still holds our token.
         let remove = match (reason, &held) {
+            (Reason::OtherTab, _) if self.opts.token_storage == TokenStorage::Local => false,
             (Reason::OtherTab, Session::SignedIn { token, .. }) => self.stored_token().as_ref() == Some(token),
             _ => true,
         };
@@ -911,6 +914,19 @@ mod tests {
         // The storage event of that login then brings this tab along.
         assert!(e.sync_from_storage().is_none());
         assert_eq!(e.access_token(), Some(newer));
+    }
+
+    #[test]
+    fn another_tabs_sign_out_clears_this_tabs_own_storage_only() {
+        // sessionStorage is this tab's own: its token goes.
+        let e = signed_in(vec![], |r| r.token_storage = Some(Json::Str("session".into())));
+        e.other_tab_signed_out().expect("was signed in");
+        assert_eq!(e.fx.tokens.get("access_token"), Ok(None));
+        // localStorage is shared: the tab that signed out cleared it.
+        let e = signed_in(vec![], |_| {});
+        e.other_tab_signed_out().expect("was signed in");
+        assert!(!e.is_signed_in());
+        assert!(e.fx.tokens.get("access_token").expect("read").is_some(), "left to the tab that signed out");
     }
 
     #[test]
