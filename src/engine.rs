@@ -429,6 +429,17 @@ impl<E: Effects> Engine<E> {
         }
     }
 
+    /// The server refused a token it had just issued (a request retried
+    /// after a refresh answered 401 again): the session is over, reason
+    /// `server_rejected`. `None` when the session has moved on since.
+    pub fn token_rejected(&self, token: &str) -> Option<Vec<StepFailure<Failure<E>>>> {
+        if self.access_token().as_deref() == Some(token) {
+            Some(self.begin_sign_out(Reason::ServerRejected))
+        } else {
+            None
+        }
+    }
+
     /// Brings this tab in line with storage, after another tab signed in or
     /// out, or a restore from the back/forward cache. Returns the sign-out to
     /// finish when the session here ended.
@@ -927,6 +938,20 @@ mod tests {
         e.other_tab_signed_out().expect("was signed in");
         assert!(!e.is_signed_in());
         assert!(e.fx.tokens.get("access_token").expect("read").is_some(), "left to the tab that signed out");
+    }
+
+    #[test]
+    fn a_token_the_server_rejects_ends_the_session_once() {
+        let e = signed_in(vec!["reset"], |_| {});
+        let t = e.access_token().expect("token");
+        assert!(e.token_rejected("another-token").is_none(), "not the session's token");
+        let ended = e.token_rejected(&t).expect("ended");
+        e.fx.http.answer(200, "{}");
+        let report = block_on(e.finish_sign_out(true, ended));
+        assert_eq!(report.server, Some(ServerOutcome::Ok), "the refresh cookie is expired too");
+        e.with_session(|s| assert_eq!(s.reason(), Some(Reason::ServerRejected)));
+        assert_eq!(e.fx.tokens.get("access_token"), Ok(None));
+        assert!(e.token_rejected(&t).is_none(), "only once");
     }
 
     #[test]

@@ -419,7 +419,13 @@ impl Inner {
             return Ok(response.into());
         };
         retry.headers().set("Authorization", &bearer(&token))?;
-        fetch_request(&retry).await.map(JsValue::from)
+        let again = fetch_request(&retry).await?;
+        if again.status() == 401 {
+            // A token the server issued a moment ago is refused: the session
+            // is over (and its refresh cookie is expired).
+            self.finish_in_background(self.engine.token_rejected(&token), true);
+        }
+        Ok(again.into())
     }
 
     /// One refresh at a time: callers share the promise (resolves to whether
@@ -458,10 +464,14 @@ impl Inner {
     /// Finishes a sign-out that did not start here (another tab, a restore
     /// from the back/forward cache): hooks and navigation, no server call.
     fn finish_elsewhere(self: &Rc<Self>, ended: Option<Vec<StepFailure<JsValue>>>) {
+        self.finish_in_background(ended, false);
+    }
+
+    fn finish_in_background(self: &Rc<Self>, ended: Option<Vec<StepFailure<JsValue>>>, call_server: bool) {
         if let Some(ended) = ended {
             let inner = self.clone();
             spawn(async move {
-                inner.engine.finish_sign_out(false, ended).await;
+                inner.engine.finish_sign_out(call_server, ended).await;
             });
         }
     }

@@ -367,3 +367,33 @@ async fn a_missing_session_storage_does_not_stop_logout() {
     let warnings = restore_console();
     assert_eq!(warnings.iter().filter(|w| w.contains("storage_unavailable")).count(), 1, "{warnings:?}");
 }
+
+#[wasm_bindgen_test]
+async fn a_fresh_token_the_server_refuses_ends_the_session_as_server_rejected() {
+    fresh().await;
+    let (ended, resolve) = deferred();
+    let h = Harness::new();
+    let client = h.client(API, &[]);
+    login(&client).await;
+    let listener: Function = Closure::<dyn FnMut(JsValue)>::new(move |s: JsValue| {
+        if get(&s, "status").as_string().as_deref() == Some("signedOut") {
+            resolve.call1(&JsValue::UNDEFINED, &get(&s, "reason")).expect("resolve");
+        }
+    })
+    .into_js_value()
+    .unchecked_into();
+    client.add_listener(listener);
+    // The first answer and the retry's both refuse the token.
+    fault("/auth/me", "status", r#","status":401,"times":2"#).await;
+    let r = fetch_me(&client, "rejected").await;
+    assert_eq!(r.status(), 401);
+    let reason = settle(ended).await.expect("signed out");
+    assert_eq!(reason.as_string().as_deref(), Some("server_rejected"));
+    assert_eq!(count("POST", "/auth/refresh").await, 1, "one refresh, no loop");
+    assert_eq!(authorizations("/auth/me?probe=rejected").await.len(), 2, "one try, one retry");
+    assert_eq!(client.get_access_token(), None);
+    assert_eq!(local().get_item("access_token").expect("read"), None);
+    until("the hooks and navigation", || async { h.log().len() == 3 }).await;
+    assert_eq!(h.log(), vec!["hookA", "hookC", "navigate:/"]);
+    assert_eq!(count("POST", "/auth/logout").await, 1, "the refresh cookie is expired too");
+}
