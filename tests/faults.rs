@@ -321,26 +321,48 @@ async fn check_page(cell: &mut Cell, before: usize) {
     }
 }
 
-/// Logout meets the fault: the session still ends everywhere, and the result
-/// says what the server did.
-async fn logout_cell(fault: Fault, storage: &str, nav: bool, clear: Clear) -> Cell {
-    let mut cell = Cell::new("logout", fault, storage, Some(nav), Some(clear));
+/// A signed-in client for a cell, with sessionStorage items to clear. For
+/// a refused connection the client's API is `DOWN`, with every call but
+/// `under_test` routed to the real server. `None` (and the cell marked)
+/// when the sign-in itself failed.
+struct Prepared {
+    h: Harness,
+    client: AuthClient,
+    token: String,
+    /// Page problems recorded before the cell began.
+    before: usize,
+    base: &'static str,
+}
+
+async fn prepare(cell: &mut Cell, fault: Fault, under_test: &str, storage: &str, nav: bool, clear: Clear) -> Option<Prepared> {
     fresh().await;
     let before = page_problems().len();
     let h = Harness::new();
     let base = if fault == Fault::Refused {
-        route_to_api_except("/auth/logout");
+        route_to_api_except(under_test);
         DOWN
     } else {
         API
     };
     let client = cell_client(&h, base, storage, nav, clear, fault);
-    let Some(token) = sign_in(&mut cell, &client, storage).await else {
+    let Some(token) = sign_in(cell, &client, storage).await else {
         unroute();
-        return cell;
+        return None;
     };
     session().set_item("draft", "x").expect("set");
     session().set_item("theme", "y").expect("set");
+    Some(Prepared { h, client, token, before, base })
+}
+
+/// Logout meets the fault: the session still ends everywhere, and the result
+/// says what the server did.
+async fn logout_cell(fault: Fault, storage: &str, nav: bool, clear: Clear) -> Cell {
+    let mut cell = Cell::new("logout", fault, storage, Some(nav), Some(clear));
+    let Some(Prepared { h, client, token, before, .. }) =
+        prepare(&mut cell, fault, "/auth/logout", storage, nav, clear).await
+    else {
+        return cell;
+    };
     fault.arm("/auth/logout").await;
 
     match settle(client.logout()).await {
@@ -377,22 +399,11 @@ async fn logout_cell(fault: Fault, storage: &str, nav: bool, clear: Clear) -> Ce
 /// nothing is retried.
 async fn refresh_cell(fault: Fault, storage: &str, nav: bool, clear: Clear) -> Cell {
     let mut cell = Cell::new("refresh", fault, storage, Some(nav), Some(clear));
-    fresh().await;
-    let before = page_problems().len();
-    let h = Harness::new();
-    let base = if fault == Fault::Refused {
-        route_to_api_except("/auth/refresh");
-        DOWN
-    } else {
-        API
-    };
-    let client = cell_client(&h, base, storage, nav, clear, fault);
-    let Some(token) = sign_in(&mut cell, &client, storage).await else {
-        unroute();
+    let Some(Prepared { h, client, token, before, base }) =
+        prepare(&mut cell, fault, "/auth/refresh", storage, nav, clear).await
+    else {
         return cell;
     };
-    session().set_item("draft", "x").expect("set");
-    session().set_item("theme", "y").expect("set");
     common::fault("/auth/me", "status", r#","status":401"#).await;
     fault.arm("/auth/refresh").await;
 
