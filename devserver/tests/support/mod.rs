@@ -158,12 +158,23 @@ pub fn send_raw(
     path: &str,
     headers: &[(&str, &str)],
 ) -> (Vec<u8>, Option<io::ErrorKind>) {
+    exchange(addr, method, path, headers, None)
+}
+
+/// Writes one request on a new connection and reads until it closes.
+fn exchange(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (Vec<u8>, Option<io::ErrorKind>) {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
         .expect("timeout");
     stream
-        .write_all(request_bytes(method, path, headers, None).as_bytes())
+        .write_all(request_bytes(method, path, headers, body).as_bytes())
         .expect("write");
     read_all(&mut stream)
 }
@@ -175,14 +186,7 @@ pub fn send(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> Resp {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .expect("timeout");
-    stream
-        .write_all(request_bytes(method, path, headers, body).as_bytes())
-        .expect("write");
-    let (bytes, err) = read_all(&mut stream);
+    let (bytes, err) = exchange(addr, method, path, headers, body);
     assert!(err.is_none(), "{method} {path}: read error {err:?}");
     Resp::parse(&bytes, method == "HEAD").unwrap_or_else(|| {
         panic!(
