@@ -1,6 +1,7 @@
 //! The browser implementations of the effect traits: Web Storage, `fetch`
 //! with a timeout, navigation, the clock, and the app's hooks.
 
+use core::future::Future;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -92,79 +93,110 @@ impl effects::Storage for BrowserStorage {
 /// Longest delay `setTimeout` honours.
 const MAX_DELAY: u32 = i32::MAX as u32;
 
-/// Runs `start` with an AbortSignal that fires after `timeout_ms`, awaits the
-/// promise it returns and then `finish` on its value. Returns the outcome and
-/// whether the timeout fired.
+/// A promise raced against a timer that aborts it. [`Deadline::start`] arms
+/// the timer and starts the work at once; [`Deadline::finish`] awaits it.
+pub struct Deadline {
+    window: Option<web_sys::Window>,
+    started: Result<Promise, JsValue>,
+    timer: Option<i32>,
+    _on_timeout: Option<Closure<dyn FnMut()>>,
+    timed_out: Rc<Cell<bool>>,
+}
+
+impl Deadline {
+    /// Calls `start` now with an AbortSignal that fires after `timeout_ms`.
+    pub fn start(timeout_ms: u32, start: impl FnOnce(&AbortSignal) -> Result<Promise, JsValue>) -> Deadline {
+        let timed_out = Rc::new(Cell::new(false));
+        let failed = |e: JsValue, window: Option<web_sys::Window>| Deadline {
+            window,
+            started: Err(e),
+            timer: None,
+            _on_timeout: None,
+            timed_out: timed_out.clone(),
+        };
+        let window = match web_sys::window() {
+            Some(w) => w,
+            None => return failed(JsValue::UNDEFINED, None),
+        };
+        let controller = match AbortController::new() {
+            Ok(c) => c,
+            Err(e) => return failed(e, Some(window)),
+        };
+        let flag = timed_out.clone();
+        let aborter = controller.clone();
+        let on_timeout = Closure::<dyn FnMut()>::once_aborting(move || {
+            flag.set(true);
+            aborter.abort();
+        });
+        let delay = timeout_ms.min(MAX_DELAY) as i32;
+        let timer = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.as_ref().unchecked_ref(), delay)
+            .ok();
+        let started = start(&controller.signal());
+        Deadline { window: Some(window), started, timer, _on_timeout: Some(on_timeout), timed_out }
+    }
+
+    /// Awaits the started promise and then `finish` on its value. Returns the
+    /// outcome and whether the timeout fired.
+    pub async fn finish<T>(self, finish: impl AsyncFnOnce(JsValue) -> Result<T, JsValue>) -> (Result<T, JsValue>, bool) {
+        let outcome = match self.started {
+            Ok(promise) => match JsFuture::from(promise).await {
+                Ok(value) => finish(value).await,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        if let (Some(w), Some(t)) = (&self.window, self.timer) {
+            w.clear_timeout_with_handle(t);
+        }
+        (outcome, self.timed_out.get())
+    }
+}
+
+/// [`Deadline::start`] then [`Deadline::finish`].
 pub async fn with_timeout<T>(
     timeout_ms: u32,
     start: impl FnOnce(&AbortSignal) -> Result<Promise, JsValue>,
     finish: impl AsyncFnOnce(JsValue) -> Result<T, JsValue>,
 ) -> (Result<T, JsValue>, bool) {
-    let window = match web_sys::window() {
-        Some(w) => w,
-        None => return (Err(JsValue::UNDEFINED), false),
-    };
-    let controller = match AbortController::new() {
-        Ok(c) => c,
-        Err(e) => return (Err(e), false),
-    };
-    let timed_out = Rc::new(Cell::new(false));
-    let flag = timed_out.clone();
-    let aborter = controller.clone();
-    let on_timeout = Closure::<dyn FnMut()>::once_aborting(move || {
-        flag.set(true);
-        aborter.abort();
-    });
-    let delay = timeout_ms.min(MAX_DELAY) as i32;
-    let timer = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.as_ref().unchecked_ref(), delay)
-        .ok();
-    let outcome = match start(&controller.signal()) {
-        Ok(promise) => match JsFuture::from(promise).await {
-            Ok(value) => finish(value).await,
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
-    if let Some(t) = timer {
-        window.clear_timeout_with_handle(t);
-    }
-    drop(on_timeout);
-    (outcome, timed_out.get())
+    Deadline::start(timeout_ms, start).finish(finish).await
 }
 
 /// `fetch` against the API, cookies included.
 pub struct BrowserHttp;
 
 impl Http for BrowserHttp {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpFailure> {
+    /// The request leaves now; the future awaits its answer.
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, HttpFailure>> + 'static {
         let init = RequestInit::new();
         init.set_method(match request.method {
             Method::Get => "GET",
             Method::Post => "POST",
         });
         init.set_credentials(RequestCredentials::Include);
+        let mut ready = Ok(());
         if let Some(body) = &request.json {
-            let headers = Headers::new().map_err(|_| HttpFailure::Network)?;
-            headers.set("Content-Type", "application/json").map_err(|_| HttpFailure::Network)?;
-            init.set_headers(&headers);
-            init.set_body(&JsValue::from_str(body));
+            ready = Headers::new().and_then(|headers| {
+                headers.set("Content-Type", "application/json")?;
+                init.set_headers(&headers);
+                init.set_body(&JsValue::from_str(body));
+                Ok(())
+            });
         }
         let url = request.url;
         let read_body = request.read_body;
-        let (outcome, timed_out) = with_timeout(
-            request.timeout_ms,
-            |signal| {
-                init.set_signal(Some(signal));
-                web_sys::window().map(|w| w.fetch_with_str_and_init(&url, &init)).ok_or(JsValue::UNDEFINED)
-            },
-            async |value| read_response(value, read_body).await,
-        )
-        .await;
-        match outcome {
-            Ok(r) if !timed_out => Ok(r),
-            _ if timed_out => Err(HttpFailure::Timeout),
-            _ => Err(HttpFailure::Network),
+        let deadline = Deadline::start(request.timeout_ms, |signal| {
+            ready.clone()?;
+            init.set_signal(Some(signal));
+            web_sys::window().map(|w| w.fetch_with_str_and_init(&url, &init)).ok_or(JsValue::UNDEFINED)
+        });
+        async move {
+            let (outcome, timed_out) = deadline.finish(async |value| read_response(value, read_body).await).await;
+            match outcome {
+                Ok(r) if !timed_out => Ok(r),
+                _ if timed_out => Err(HttpFailure::Timeout),
+                _ => Err(HttpFailure::Network),
+            }
         }
     }
 }

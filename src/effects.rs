@@ -103,7 +103,10 @@ pub enum HttpFailure {
 }
 
 pub trait Http {
-    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, HttpFailure>>;
+    /// Sends `request` at once (not when the future is first polled), so a
+    /// caller can start a request and go on with synchronous work while it
+    /// is in flight. The future awaits the answer.
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, HttpFailure>> + 'static;
 }
 
 /// Moves the page to another location of the app.

@@ -107,6 +107,9 @@ pub struct LogoutReport<F> {
 type Failure<E> = <<E as Effects>::Nav as Navigation>::Failure;
 pub type Report<E> = LogoutReport<Failure<E>>;
 
+/// A request to the API already sent; awaiting it gives the answer.
+pub type ServerCall = core::pin::Pin<Box<dyn Future<Output = Result<HttpResponse, AuthError>>>>;
+
 /// Storage key suffix of the logged-out marker.
 const MARKER_SUFFIX: &str = ":logged_out";
 
@@ -242,15 +245,26 @@ impl<E: Effects> Engine<E> {
         }
     }
 
-    async fn send(&self, method: Method, path: &str, json: Option<String>) -> Result<HttpResponse, AuthError> {
+    /// Sends a request to the API now; the future awaits the answer.
+    fn send(&self, method: Method, path: &str, json: Option<String>) -> ServerCall {
         // Only the logout's body goes unread: its status says it all.
         let read_body = path != self.opts.paths.logout;
         let request =
             HttpRequest { method, url: self.opts.url(path), json, timeout_ms: self.opts.timeout_ms, read_body };
-        self.fx.http.send(request).await.map_err(|f| match f {
-            HttpFailure::Timeout => AuthError::Timeout,
-            HttpFailure::Network => AuthError::Network,
+        let answer = self.fx.http.send(request);
+        Box::pin(async move {
+            answer.await.map_err(|f| match f {
+                HttpFailure::Timeout => AuthError::Timeout,
+                HttpFailure::Network => AuthError::Network,
+            })
         })
+    }
+
+    /// Sends the logout request now, for [`Self::finish_sign_out`]. Sending
+    /// it before [`Self::begin_sign_out`] lets the local teardown run while
+    /// the request is in flight.
+    pub fn send_logout(&self) -> ServerCall {
+        self.send(Method::Post, &self.opts.paths.logout, None)
     }
 
     /// The current epoch: a login started now is void if a sign-out
@@ -323,7 +337,7 @@ impl<E: Effects> Engine<E> {
             }
             Err(e) => {
                 let ended = self.begin_sign_out(Reason::Expired);
-                self.finish_sign_out(false, ended).await;
+                self.finish_sign_out(None, ended).await;
                 Err(e)
             }
         }
@@ -344,8 +358,9 @@ impl<E: Effects> Engine<E> {
     /// clears sessionStorage, runs the hooks and navigates. Never fails:
     /// the report says what happened.
     pub async fn logout(&self) -> Report<E> {
+        let server = self.send_logout();
         let ended = self.begin_sign_out(Reason::Logout);
-        self.finish_sign_out(true, ended).await
+        self.finish_sign_out(Some(server), ended).await
     }
 
     /// The synchronous first step of every sign-out ([`Step::EndSession`]):
@@ -357,15 +372,18 @@ impl<E: Effects> Engine<E> {
         errors
     }
 
-    /// The rest of the logout plan, with or without the server call.
-    pub async fn finish_sign_out(&self, call_server: bool, errors: Vec<StepFailure<Failure<E>>>) -> Report<E> {
+    /// The rest of the logout plan, with the server call that
+    /// [`Self::send_logout`] started, or without one.
+    pub async fn finish_sign_out(&self, server: Option<ServerCall>, errors: Vec<StepFailure<Failure<E>>>) -> Report<E> {
         let mut report = LogoutReport { server: None, status: None, errors };
-        for step in plan::logout_plan(&self.opts, call_server) {
+        let mut server = server;
+        for step in plan::logout_plan(&self.opts, server.is_some()) {
             match step {
                 // Done by `begin_sign_out`.
                 Step::EndSession => {}
                 Step::CallServer => {
-                    let (outcome, status) = match self.send(Method::Post, &self.opts.paths.logout, None).await {
+                    let Some(call) = server.take() else { continue };
+                    let (outcome, status) = match call.await {
                         Ok(r) if (200..300).contains(&r.status) => (ServerOutcome::Ok, Some(r.status)),
                         Ok(r) => (ServerOutcome::Failed, Some(r.status)),
                         Err(AuthError::Timeout) => (ServerOutcome::Timeout, None),
@@ -572,14 +590,17 @@ mod tests {
     }
 
     impl Http for ScriptedHttp {
-        async fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpFailure> {
+        fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, HttpFailure>> + 'static {
             self.log.borrow_mut().push(request.url.clone());
             self.sent.borrow_mut().push(request);
             let during = self.during.borrow_mut().take();
-            if let Some(f) = during {
-                f();
+            let answer = self.answers.borrow_mut().pop_front().unwrap_or(Err(HttpFailure::Network));
+            async move {
+                if let Some(f) = during {
+                    f();
+                }
+                answer
             }
-            self.answers.borrow_mut().pop_front().unwrap_or(Err(HttpFailure::Network))
         }
     }
 
@@ -747,6 +768,29 @@ mod tests {
     }
 
     #[test]
+    fn the_logout_request_is_in_flight_while_the_session_ends() {
+        let e = Rc::new(signed_in(vec![], |_| {}));
+        let weak = Rc::downgrade(&e);
+        let seen = Rc::new(Cell::new(None));
+        let during = seen.clone();
+        // Observed while the request is pending: the session is already over.
+        *e.fx.http.during.borrow_mut() = Some(Box::new(move || {
+            during.set(weak.upgrade().map(|e| e.is_signed_in()));
+        }));
+        e.fx.http.answer(200, "{}");
+        let server = e.send_logout();
+        assert_eq!(e.fx.http.urls(), vec!["http://127.0.0.1:3000/auth/logout"], "sent before any await");
+        assert!(e.is_signed_in(), "sending alone ends nothing");
+        let ended = e.begin_sign_out(Reason::Logout);
+        assert_eq!(e.access_token(), None);
+        assert_eq!(e.fx.tokens.get("access_token"), Ok(None));
+        let report = block_on(e.finish_sign_out(Some(server), ended));
+        assert_eq!(seen.get(), Some(false), "the answer was awaited after the session ended");
+        assert_eq!(report.server, Some(ServerOutcome::Ok));
+        assert_eq!(e.fx.http.urls().len(), 1, "one request");
+    }
+
+    #[test]
     fn every_server_failure_still_tears_down_locally_and_leaves_the_marker() {
         for (fail, expected, status) in [
             (Some(500), ServerOutcome::Failed, Some(500)),
@@ -890,7 +934,7 @@ mod tests {
     fn other_tabs_sign_out_without_a_server_call() {
         let e = signed_in(vec!["reset"], |_| {});
         let ended = e.other_tab_signed_out().expect("was signed in");
-        let report = block_on(e.finish_sign_out(false, ended));
+        let report = block_on(e.finish_sign_out(None, ended));
         assert_eq!(report.server, None);
         e.with_session(|s| assert_eq!(s.reason(), Some(Reason::OtherTab)));
         assert_eq!(log(&e), vec!["reset"]);
@@ -947,7 +991,7 @@ mod tests {
         assert!(e.token_rejected("another-token").is_none(), "not the session's token");
         let ended = e.token_rejected(&t).expect("ended");
         e.fx.http.answer(200, "{}");
-        let report = block_on(e.finish_sign_out(true, ended));
+        let report = block_on(e.finish_sign_out(Some(e.send_logout()), ended));
         assert_eq!(report.server, Some(ServerOutcome::Ok), "the refresh cookie is expired too");
         e.with_session(|s| assert_eq!(s.reason(), Some(Reason::ServerRejected)));
         assert_eq!(e.fx.tokens.get("access_token"), Ok(None));

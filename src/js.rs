@@ -469,9 +469,10 @@ impl Inner {
 
     fn finish_in_background(self: &Rc<Self>, ended: Option<Vec<StepFailure<JsValue>>>, call_server: bool) {
         if let Some(ended) = ended {
+            let server = call_server.then(|| self.engine.send_logout());
             let inner = self.clone();
             spawn(async move {
-                inner.engine.finish_sign_out(call_server, ended).await;
+                inner.engine.finish_sign_out(server, ended).await;
             });
         }
     }
@@ -649,12 +650,14 @@ impl AuthClient {
         if let Some(p) = self.inner.pending_logout.borrow().as_ref() {
             return p.clone();
         }
-        // The session ends now, before this call returns: no request the page
-        // makes from here on carries the token.
+        // The request leaves first; the session ends while it is in flight,
+        // before this call returns: no request the page makes from here on
+        // carries the token.
+        let server = self.inner.engine.send_logout();
         let ended = self.inner.engine.begin_sign_out(Reason::Logout);
         let inner = self.inner.clone();
         let promise = promise(async move {
-            let report = inner.engine.finish_sign_out(true, ended).await;
+            let report = inner.engine.finish_sign_out(Some(server), ended).await;
             *inner.pending_logout.borrow_mut() = None;
             Ok(report_object(report))
         });

@@ -10,7 +10,9 @@ pub enum Step<'a> {
     /// Mark the session signed out and remove the token everywhere.
     EndSession,
     /// `POST` the logout endpoint (cookies included) so the server expires
-    /// the refresh cookie.
+    /// the refresh cookie. The request carries no token and may be sent
+    /// before [`Step::EndSession`] runs, in the same synchronous call; this
+    /// step awaits its answer.
     CallServer,
     ClearSessionStorage(&'a ClearSessionStorage),
     /// The app's `onLogout` hooks, in order (e.g. resetting stores).
