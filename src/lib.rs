@@ -26,3 +26,9 @@ mod browser;
 pub mod js;
 
 pub use error::AuthError;
+
+// SAFETY: the module runs on one thread (a page's or a worker's event loop)
+// and this crate starts no other; `TalckWasm` asks for exactly that.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
