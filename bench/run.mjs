@@ -11,6 +11,9 @@
 //   CHROMIUM           the browser binary (default /usr/bin/chromium)
 //   BENCH_SCALE        multiplies every iteration count (default 1; e.g. 0.05
 //                      for a quick check of the harness; results.json records it)
+//   BENCH_ONLY         a comma-separated subset of the phases logout, cold,
+//                      fetch, memory (default: all); a partial run prints its
+//                      table and writes bench/results-partial.json instead
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,7 +23,6 @@ import { CHROMIUM, EMAIL, PASSWORD, PKG_DIR, SERVER_BIN, launchChromium, startSe
 import { bundle, compressedSizes, sdkFiles, sdkTotal } from './size.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
-const RESULTS = join(BENCH, 'results.json');
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 if (!(SCALE > 0 && SCALE <= 1)) throw new Error('BENCH_SCALE must be in (0, 1]');
@@ -37,6 +39,12 @@ const N = {
 const STEP_TIMEOUT_MS = 60_000;
 const MEMORY_PHASE_MS = 15 * 60_000;
 const RUN_TIMEOUT_MS = 40 * 60_000;
+
+const PHASES = ['logout', 'cold', 'fetch', 'memory'];
+const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((x) => x.trim()) : PHASES;
+for (const x of ONLY) if (!PHASES.includes(x)) throw new Error(`BENCH_ONLY: unknown phase '${x}' (phases: ${PHASES.join(', ')})`);
+const PARTIAL = ONLY.length < PHASES.length;
+const RESULTS = join(BENCH, PARTIAL ? 'results-partial.json' : 'results.json');
 
 const CREDS = { email: EMAIL, password: PASSWORD };
 const PEERS = [
@@ -247,6 +255,7 @@ async function logoutLatency(site, api) {
 async function coldStart(site, api) {
   const subjects = ['sdk', ...PEERS.map((p) => p.id)];
   const times = Object.fromEntries(subjects.map((s) => [s, []]));
+  const imports = Object.fromEntries(subjects.map((s) => [s, []]));
   const apiRequests = Object.fromEntries(subjects.map((s) => [s, 0]));
   for (let round = 0; round < N.cold; round++) {
     for (let k = 0; k < subjects.length; k++) {
@@ -258,22 +267,27 @@ async function coldStart(site, api) {
       });
       const ms = await withTimeout(p.page.evaluate(async ({ subject, api, site }) => {
         const t0 = performance.now();
+        let imported;
         if (subject === 'sdk') {
           const m = await import('/sdk/index.js');
+          imported = performance.now();
           await m.createAuthClient({ baseUrl: api, redirectTo: null });
         } else {
           const m = await import(`/peers/${subject}.js`);
+          imported = performance.now();
           await m.create(api, site);
         }
-        return performance.now() - t0;
+        const end = performance.now();
+        return { total: end - t0, imported: imported - t0 };
       }, { subject, api, site }), STEP_TIMEOUT_MS, `cold start of ${subject}`);
-      times[subject].push(ms);
+      times[subject].push(ms.total);
+      imports[subject].push(ms.imported);
       apiRequests[subject] += calls;
       await p.close();
     }
     if ((round + 1) % 10 === 0 || round + 1 === N.cold) log(`  cold start: ${round + 1}/${N.cold} rounds`);
   }
-  return Object.fromEntries(subjects.map((s) => [s, { ...stats(times[s]), apiRequests: apiRequests[s] }]));
+  return Object.fromEntries(subjects.map((s) => [s, { ...stats(times[s]), importMedian: round(median(imports[s])), apiRequests: apiRequests[s] }]));
 }
 
 async function fetchOverhead(site, api) {
@@ -414,34 +428,42 @@ function table(r) {
   lines.push(`  goal: gzip total <= ${fmtInt(TARGETS.gzip)}: ${mark(s.gzip <= TARGETS.gzip)} (${fmtInt(s.gzip)})`);
   lines.push('');
   const L = r.logoutLatency;
-  lines.push(`2. Logout latency (ms, ${L.sdk.n} each, alternating, navigation off)`);
-  row('', ['median', 'p95']);
-  row(names.plain, [fmtMs(L.plain.median), fmtMs(L.plain.p95)]);
-  row('sociapp-auth auth.logout()', [fmtMs(L.sdk.median), fmtMs(L.sdk.p95)]);
-  lines.push(`  ratio sociapp-auth / plain-JS: median ${L.ratioMedian.toFixed(3)}, p95 ${L.ratioP95.toFixed(3)} (target <= ${TARGETS.logoutRatio}: ${mark(L.ratioMedian <= TARGETS.logoutRatio)})${L.failures ? `; ${L.failures} logouts FAILED` : ''}`);
-  lines.push('');
+  if (L) {
+    lines.push(`2. Logout latency (ms, ${L.sdk.n} each, alternating, navigation off)`);
+    row('', ['median', 'p95']);
+    row(names.plain, [fmtMs(L.plain.median), fmtMs(L.plain.p95)]);
+    row('sociapp-auth auth.logout()', [fmtMs(L.sdk.median), fmtMs(L.sdk.p95)]);
+    lines.push(`  ratio sociapp-auth / plain-JS: median ${L.ratioMedian.toFixed(3)}, p95 ${L.ratioP95.toFixed(3)} (target <= ${TARGETS.logoutRatio}: ${mark(L.ratioMedian <= TARGETS.logoutRatio)})${L.failures ? `; ${L.failures} logouts FAILED` : ''}`);
+    lines.push('');
+  }
   const C = r.coldStart;
-  lines.push(`3. Cold start (ms, import() to a ready client, ${C.sdk.n} fresh page loads each)`);
-  row('', ['median', 'p95']);
-  row('sociapp-auth (createAuthClient)', [fmtMs(C.sdk.median), fmtMs(C.sdk.p95)]);
-  for (const p of PEERS) row(`${names[p.id]} (constructed)`, [fmtMs(C[p.id].median), fmtMs(C[p.id].p95)]);
-  const fastest = Math.min(...PEERS.map((p) => C[p.id].median));
-  lines.push(`  sociapp-auth / fastest peer: ${(C.sdk.median / fastest).toFixed(3)} (target <= 1: ${mark(C.sdk.median <= fastest)})`);
-  lines.push('');
+  if (C) {
+    lines.push(`3. Cold start (ms, import() to a ready client, ${C.sdk.n} fresh page loads each)`);
+    row('', ['median', 'p95', 'import()']);
+    row('sociapp-auth (createAuthClient)', [fmtMs(C.sdk.median), fmtMs(C.sdk.p95), fmtMs(C.sdk.importMedian)]);
+    for (const p of PEERS) row(`${names[p.id]} (constructed)`, [fmtMs(C[p.id].median), fmtMs(C[p.id].p95), fmtMs(C[p.id].importMedian)]);
+    const fastest = Math.min(...PEERS.map((p) => C[p.id].median));
+    lines.push(`  sociapp-auth / fastest peer: ${(C.sdk.median / fastest).toFixed(3)} (target <= 1: ${mark(C.sdk.median <= fastest)})`);
+    lines.push('');
+  }
   const F = r.fetchOverhead;
-  lines.push(`4. auth.fetch overhead (ms per GET /auth/me, ${F.sdk.n} each, alternating blocks of ${N.fetchBlock})`);
-  row('', ['median', 'p95', 'total']);
-  row('fetch + Authorization header', [fmtMs(F.raw.median), fmtMs(F.raw.p95), fmtInt(F.raw.total)]);
-  row('auth.fetch', [fmtMs(F.sdk.median), fmtMs(F.sdk.p95), fmtInt(F.sdk.total)]);
-  lines.push(`  ratio auth.fetch / fetch: median ${F.ratioMedian.toFixed(3)}, total ${F.ratioTotal.toFixed(3)} (target <= ${TARGETS.fetchRatio}: ${mark(F.ratioTotal <= TARGETS.fetchRatio)})${F.failures ? `; ${F.failures} requests FAILED` : ''}`);
-  lines.push('');
+  if (F) {
+    lines.push(`4. auth.fetch overhead (ms per GET /auth/me, ${F.sdk.n} each, alternating blocks of ${N.fetchBlock})`);
+    row('', ['median', 'p95', 'total']);
+    row('fetch + Authorization header', [fmtMs(F.raw.median), fmtMs(F.raw.p95), fmtInt(F.raw.total)]);
+    row('auth.fetch', [fmtMs(F.sdk.median), fmtMs(F.sdk.p95), fmtInt(F.sdk.total)]);
+    lines.push(`  ratio auth.fetch / fetch: median ${F.ratioMedian.toFixed(3)}, total ${F.ratioTotal.toFixed(3)} (target <= ${TARGETS.fetchRatio}: ${mark(F.ratioTotal <= TARGETS.fetchRatio)})${F.failures ? `; ${F.failures} requests FAILED` : ''}`);
+    lines.push('');
+  }
   const M = r.memory;
-  lines.push(`5. Memory after login/logout cycles in one page (bytes, after a forced GC; ${fmtInt(M.cyclesCompleted)} cycles in ${M.seconds} s)`);
-  row('', ['wasm memory', 'JS heap']);
-  for (const x of [M.readings[0], M.early, M.late]) if (x) row(`after ${fmtInt(x.cycles)} cycles`, [fmtInt(x.wasmBytes), fmtInt(x.jsHeapUsed)]);
-  if (M.growth) lines.push(`  growth ${fmtInt(N.cyclesEarly)} -> ${fmtInt(M.late.cycles)}: wasm ${fmtInt(M.growth.wasmBytes)}, JS heap ${fmtInt(M.growth.jsHeapUsed)}${M.failures ? `; ${M.failures} logouts FAILED` : ''}`);
-  const warm = M.readings.find((x) => x.cycles === 1000);
-  if (warm && M.late && M.late.cycles > 1000) lines.push(`  growth 1,000 -> ${fmtInt(M.late.cycles)} (after warm-up): wasm ${fmtInt(M.late.wasmBytes - warm.wasmBytes)}, JS heap ${fmtInt(M.late.jsHeapUsed - warm.jsHeapUsed)}`);
+  if (M) {
+    lines.push(`5. Memory after login/logout cycles in one page (bytes, after a forced GC; ${fmtInt(M.cyclesCompleted)} cycles in ${M.seconds} s)`);
+    row('', ['wasm memory', 'JS heap']);
+    for (const x of [M.readings[0], M.early, M.late]) if (x) row(`after ${fmtInt(x.cycles)} cycles`, [fmtInt(x.wasmBytes), fmtInt(x.jsHeapUsed)]);
+    if (M.growth) lines.push(`  growth ${fmtInt(N.cyclesEarly)} -> ${fmtInt(M.late.cycles)}: wasm ${fmtInt(M.growth.wasmBytes)}, JS heap ${fmtInt(M.growth.jsHeapUsed)}${M.failures ? `; ${M.failures} logouts FAILED` : ''}`);
+    const warm = M.readings.find((x) => x.cycles === 1000);
+    if (warm && M.late && M.late.cycles > 1000) lines.push(`  growth 1,000 -> ${fmtInt(M.late.cycles)} (after warm-up): wasm ${fmtInt(M.late.wasmBytes - warm.wasmBytes)}, JS heap ${fmtInt(M.late.jsHeapUsed - warm.jsHeapUsed)}`);
+  }
   if (r.offLoopback.length) lines.push('', `REQUESTS OFF 127.0.0.1 (blocked): ${r.offLoopback.join(', ')}`);
   if (r.pageProblems.length) lines.push('', `page problems:\n  ${r.pageProblems.join('\n  ')}`);
   lines.push('', 'Timings come from one run on a machine shared with other work; re-run on a quiet machine before quoting them.');
@@ -467,14 +489,22 @@ async function main() {
   browser = await launchChromium([HOST_RULES]);
 
   const result = { date: new Date().toISOString(), scale: SCALE, machine: machine(browser.version()), versions: peerVersions(), counts: N, size };
-  log(`bench: logout latency (${N.logout} each)`);
-  result.logoutLatency = await logoutLatency(site, api);
-  log(`bench: cold start (${N.cold} page loads each)`);
-  result.coldStart = await coldStart(site, api);
-  log(`bench: auth.fetch overhead (${N.fetch} requests each)`);
-  result.fetchOverhead = await fetchOverhead(site, api);
-  log(`bench: memory (${N.cycles} login/logout cycles)`);
-  result.memory = await memory(site, api);
+  if (ONLY.includes('logout')) {
+    log(`bench: logout latency (${N.logout} each)`);
+    result.logoutLatency = await logoutLatency(site, api);
+  }
+  if (ONLY.includes('cold')) {
+    log(`bench: cold start (${N.cold} page loads each)`);
+    result.coldStart = await coldStart(site, api);
+  }
+  if (ONLY.includes('fetch')) {
+    log(`bench: auth.fetch overhead (${N.fetch} requests each)`);
+    result.fetchOverhead = await fetchOverhead(site, api);
+  }
+  if (ONLY.includes('memory')) {
+    log(`bench: memory (${N.cycles} login/logout cycles)`);
+    result.memory = await memory(site, api);
+  }
   result.load = { start: loadStart, end: os.loadavg().map((x) => round(x, 2)) };
   result.offLoopback = [...new Set(offLoopback)];
   result.pageProblems = [...new Set(pageProblems)];
