@@ -126,6 +126,8 @@ async function freshPage(site, { disableCache = false } = {}) {
   }
   const response = await page.goto(`${site}/blank.html`);
   if (response?.status() !== 200) throw new Error(`${site}/blank.html answered ${response?.status()}`);
+  // Cross-origin isolation gives performance.now() its fine resolution.
+  if (!(await page.evaluate(() => globalThis.crossOriginIsolated))) throw new Error(`${site}/blank.html is not cross-origin isolated`);
   return { page, cdp, close: () => context.close() };
 }
 
@@ -397,6 +399,22 @@ function machine(browserVersion) {
   };
 }
 
+// The smallest step of performance.now() in a bench page.
+async function timerResolution(site) {
+  const p = await freshPage(site);
+  const step = await p.page.evaluate(() => {
+    let min = Infinity;
+    for (let i = 0, last = performance.now(); i < 100_000; i++) {
+      const now = performance.now();
+      if (now > last) min = Math.min(min, now - last);
+      last = now;
+    }
+    return min;
+  });
+  await p.close();
+  return round(step, 4);
+}
+
 function peerVersions() {
   return Object.fromEntries(PEERS.map((p) => [p.id, JSON.parse(readFileSync(join(BENCH, 'node_modules', p.pkg, 'package.json'), 'utf8')).version]));
 }
@@ -413,7 +431,7 @@ function table(r) {
   const row = (label, cells, width = 40) => lines.push(`  ${padEnd(label, width)}${cells.map((c) => pad(c, 11)).join('')}`);
   lines.push(`sociapp-auth benchmark, ${r.date}`);
   lines.push(`${r.machine.cores} cores ${r.machine.cpuModel}, ${r.machine.os}, Chromium ${r.machine.chromium}, Node ${r.machine.node}`);
-  lines.push(`load average at start ${r.load.start.join(' ')}, at end ${r.load.end.join(' ')}${r.scale === 1 ? '' : `; BENCH_SCALE=${r.scale}`}`);
+  lines.push(`load average at start ${r.load.start.join(' ')}, at end ${r.load.end.join(' ')}${r.scale === 1 ? '' : `; BENCH_SCALE=${r.scale}`}; timer step in the page ${r.timerResolutionMs} ms`);
   lines.push('');
   lines.push('1. Shipped size (bytes)');
   row('', ['raw', 'gzip -9', 'brotli']);
@@ -482,13 +500,14 @@ async function main() {
 
   log('bench: sizes');
   const size = await prepareStage();
-  server = startServer(stage, ['--test-faults']);
+  server = startServer(stage, ['--test-faults', '--cross-origin-isolated']);
   const { api, site } = await server.ready;
   writePlainForApi(api);
   log(`bench: dev server ${api}, pages from ${site}`);
   browser = await launchChromium([HOST_RULES]);
 
   const result = { date: new Date().toISOString(), scale: SCALE, machine: machine(browser.version()), versions: peerVersions(), counts: N, size };
+  result.timerResolutionMs = await timerResolution(site);
   if (ONLY.includes('logout')) {
     log(`bench: logout latency (${N.logout} each)`);
     result.logoutLatency = await logoutLatency(site, api);

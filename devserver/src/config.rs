@@ -24,6 +24,9 @@ options:
                            request record)
   --static-dir DIR         also serve the files of DIR on a second listener
   --static-port N          port of that listener (default 0: a free port)
+  --cross-origin-isolated  serve those files with COOP same-origin and COEP
+                           require-corp, so pages are cross-origin isolated
+                           (the benchmark's fine-grained timers)
   -h, --help               print this help";
 
 /// The origins allowed when no `--allow-origin` is given.
@@ -40,6 +43,7 @@ pub struct Config {
     pub test_faults: bool,
     pub static_dir: Option<PathBuf>,
     pub static_port: u16,
+    pub cross_origin_isolated: bool,
 }
 
 impl Default for Config {
@@ -53,6 +57,7 @@ impl Default for Config {
             test_faults: false,
             static_dir: None,
             static_port: 0,
+            cross_origin_isolated: false,
         }
     }
 }
@@ -112,11 +117,15 @@ where
             "--secure-cookies" => config.secure_cookies = true,
             "--missing-cookie-500" => config.missing_cookie_500 = true,
             "--test-faults" => config.test_faults = true,
+            "--cross-origin-isolated" => config.cross_origin_isolated = true,
             _ => return Err(format!("unknown argument {arg:?}")),
         }
     }
     if !origins.is_empty() {
         config.allow_origins = origins;
+    }
+    if config.cross_origin_isolated && config.static_dir.is_none() {
+        return Err("--cross-origin-isolated needs --static-dir".into());
     }
     match (&config.static_dir, static_port) {
         (None, Some(_)) => return Err("--static-port needs --static-dir".into()),
@@ -165,6 +174,7 @@ mod tests {
             "--static-dir",
             "www",
             "--static-port=8081",
+            "--cross-origin-isolated",
         ]);
         assert_eq!(
             config,
@@ -177,6 +187,7 @@ mod tests {
                 test_faults: true,
                 static_dir: Some(PathBuf::from("www")),
                 static_port: 8081,
+                cross_origin_isolated: true,
             }
         );
     }
@@ -191,6 +202,7 @@ mod tests {
             &["--allow-origin", "localhost"],
             &["--test-faults=1"],
             &["--static-port", "8080"],
+            &["--cross-origin-isolated"],
             &["--jwt-secret", ""],
             &["extra"],
         ] {

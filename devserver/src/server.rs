@@ -92,8 +92,9 @@ pub async fn start(config: Config) -> io::Result<Running> {
     }));
     if let Some((listener, dir)) = static_listener {
         let root = Arc::new(dir);
+        let isolated = config.cross_origin_isolated;
         tokio::spawn(accept_loop(listener, move |stream| {
-            tokio::spawn(serve_static(stream, root.clone()));
+            tokio::spawn(serve_static(stream, root.clone(), isolated));
         }));
     }
     Ok(Running {
@@ -126,10 +127,10 @@ async fn accept_loop(listener: TcpListener, mut on_connection: impl FnMut(TcpStr
     }
 }
 
-async fn serve_static(stream: TcpStream, root: Arc<PathBuf>) {
+async fn serve_static(stream: TcpStream, root: Arc<PathBuf>, isolated: bool) {
     let service = service_fn(move |req| {
         let root = root.clone();
-        async move { Ok::<_, Infallible>(static_files::serve(&root, req).await) }
+        async move { Ok::<_, Infallible>(static_files::serve(&root, req, isolated).await) }
     });
     // Errors here are clients going away; nothing to do about them.
     let _ = http1::Builder::new()

@@ -84,9 +84,22 @@ fn no_cache(res: &mut Response<Body>) {
     headers.insert(header::EXPIRES, HeaderValue::from_static("0"));
 }
 
-pub async fn serve<B>(root: &Path, req: Request<B>) -> Response<Body> {
+/// Serves a file of `root`; with `isolated`, the page is cross-origin
+/// isolated (it may then load other origins only with CORS or CORP).
+pub async fn serve<B>(root: &Path, req: Request<B>, isolated: bool) -> Response<Body> {
     let mut res = respond(root, req.method(), req.uri().path()).await;
     no_cache(&mut res);
+    if isolated {
+        let headers = res.headers_mut();
+        headers.insert(
+            "cross-origin-opener-policy",
+            HeaderValue::from_static("same-origin"),
+        );
+        headers.insert(
+            "cross-origin-embedder-policy",
+            HeaderValue::from_static("require-corp"),
+        );
+    }
     res
 }
 

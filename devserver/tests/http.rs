@@ -883,6 +883,24 @@ fn static_files() {
     assert_eq!(send(addr, "POST", "/", &[], None).status, 405);
     // The API listener does not serve the files.
     assert_eq!(server.get("/index.html").status, 404);
+    assert_eq!(
+        get("/").header("cross-origin-opener-policy"),
+        None,
+        "isolation only when asked"
+    );
+
+    let isolated = TestServer::start(&["--static-dir", &dir_arg, "--cross-origin-isolated"]);
+    let addr = isolated.running.static_addr.expect("static listener");
+    let res = send(addr, "GET", "/", &[], None);
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        res.header("cross-origin-opener-policy"),
+        Some("same-origin")
+    );
+    assert_eq!(
+        res.header("cross-origin-embedder-policy"),
+        Some("require-corp")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
