@@ -83,10 +83,12 @@ function withTimeout(promise, ms, what) {
 
 let stage;
 let server;
+let plainServer; // pages that are not cross-origin isolated, for the cold start
 let browser;
 
 function cleanupSync() {
   server?.kill();
+  plainServer?.kill();
   if (stage) rmSync(stage, { recursive: true, force: true });
   stage = undefined;
 }
@@ -108,7 +110,7 @@ const pageProblems = [];
 // A page in a fresh context (own storage and cache), watched for requests
 // that leave 127.0.0.1 and for errors. `disableCache` also turns off the
 // HTTP cache (and with it Chromium's CORS preflight cache) for the page.
-async function freshPage(site, { disableCache = false } = {}) {
+async function freshPage(site, { disableCache = false, isolated = true } = {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('request', (req) => {
@@ -127,7 +129,9 @@ async function freshPage(site, { disableCache = false } = {}) {
   const response = await page.goto(`${site}/blank.html`);
   if (response?.status() !== 200) throw new Error(`${site}/blank.html answered ${response?.status()}`);
   // Cross-origin isolation gives performance.now() its fine resolution.
-  if (!(await page.evaluate(() => globalThis.crossOriginIsolated))) throw new Error(`${site}/blank.html is not cross-origin isolated`);
+  if ((await page.evaluate(() => globalThis.crossOriginIsolated)) !== isolated) {
+    throw new Error(`${site}/blank.html: crossOriginIsolated should be ${isolated}`);
+  }
   return { page, cdp, close: () => context.close() };
 }
 
@@ -262,7 +266,7 @@ async function coldStart(site, api) {
   for (let round = 0; round < N.cold; round++) {
     for (let k = 0; k < subjects.length; k++) {
       const subject = subjects[(round + k) % subjects.length]; // rotate the order
-      const p = await freshPage(site, { disableCache: true });
+      const p = await freshPage(site, { disableCache: true, isolated: false });
       let calls = 0;
       p.page.on('request', (req) => {
         if (req.url().startsWith(api)) calls++;
@@ -514,7 +518,9 @@ async function main() {
   }
   if (ONLY.includes('cold')) {
     log(`bench: cold start (${N.cold} page loads each)`);
-    result.coldStart = await coldStart(site, api);
+    plainServer = startServer(stage, []);
+    const plain = await plainServer.ready;
+    result.coldStart = await coldStart(plain.site, plain.api);
   }
   if (ONLY.includes('fetch')) {
     log(`bench: auth.fetch overhead (${N.fetch} requests each)`);
