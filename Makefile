@@ -83,7 +83,7 @@ test: setup
 
 test-native:
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --lib --tests --target wasm32-unknown-unknown -- -D warnings
 	cargo test --workspace
 
 devserver:

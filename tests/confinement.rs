@@ -31,6 +31,7 @@ fn run(script: &str) -> JsValue {
 /// - `tab`: every message on the SDK's BroadcastChannel for the default key;
 /// - `writes`: every Web Storage write, as `key=value`;
 /// - `problems`: unhandled rejections and uncaught exceptions.
+///
 /// `__text(v)` renders any value with everything it holds (own properties,
 /// non-enumerable ones and stacks included) for the searches below.
 fn install_recorders() {

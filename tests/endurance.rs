@@ -4,7 +4,6 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Function, Reflect};
-use sociapp_auth::js::AuthClient;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
