@@ -332,10 +332,20 @@ fn bearer(token: &str) -> String {
     value
 }
 
-async fn fetch_request(request: &Request) -> Result<Response, JsValue> {
+/// Calls `fetch` now.
+fn start_fetch(request: &Request) -> Result<Promise, JsValue> {
     let window = web_sys::window().ok_or(JsValue::UNDEFINED)?;
-    JsFuture::from(window.fetch_with_request(request)).await?.dyn_into()
+    Ok(window.fetch_with_request(request))
 }
+
+/// Awaits a `fetch` that [`start_fetch`] began.
+async fn settle_fetch(started: Result<Promise, JsValue>) -> Result<Response, JsValue> {
+    JsFuture::from(started?).await?.dyn_into()
+}
+
+/// A request already sent: the token it carries (if any), a copy to replay
+/// after a 401, and the pending `fetch`.
+type Sent = (Option<String>, Option<Request>, Result<Promise, JsValue>);
 
 impl Inner {
     fn snapshot(&self) -> JsValue {
@@ -377,16 +387,59 @@ impl Inner {
 
     /// Sends a request; to the API it carries the token while signed in. A
     /// 401 to a request that carried the token triggers one shared refresh,
-    /// then one retry with the new token.
-    async fn send(self: Rc<Self>, request: Request, to_api: bool) -> Result<JsValue, JsValue> {
-        if !to_api {
-            return fetch_request(&request).await.map(JsValue::from);
+    /// then one retry with the new token. The request leaves before this
+    /// returns, unless an expired token has to be renewed first.
+    fn send(self: Rc<Self>, request: Request, to_api: bool) -> impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static {
+        // Signed in with an expired token: renew before sending.
+        let renew_first = to_api && self.engine.is_signed_in() && self.engine.access_token().is_none();
+        let sent = if renew_first { None } else { Some(self.start(&request, to_api)) };
+        async move {
+            let (used, retry, started) = match sent {
+                Some(sent) => sent?,
+                None => {
+                    let _ = JsFuture::from(self.refresh_shared()).await;
+                    self.start(&request, to_api)?
+                }
+            };
+            let response = settle_fetch(started).await?;
+            let (Some(used), Some(retry)) = (used, retry) else {
+                return Ok(response.into());
+            };
+            if response.status() != 401 {
+                return Ok(response.into());
+            }
+            let current = self.engine.access_token();
+            let fresh = match current {
+                // Another request renewed the token meanwhile.
+                Some(t) if t != used => Some(t),
+                _ => {
+                    let renewed =
+                        JsFuture::from(self.refresh_shared()).await.ok().and_then(|v| v.as_bool()).unwrap_or(false);
+                    if renewed {
+                        self.engine.access_token()
+                    } else {
+                        None
+                    }
+                }
+            };
+            let Some(token) = fresh else {
+                return Ok(response.into());
+            };
+            retry.headers().set("Authorization", &bearer(&token))?;
+            let again = settle_fetch(start_fetch(&retry)).await?;
+            if again.status() == 401 {
+                // A token the server issued a moment ago is refused: the session
+                // is over (and its refresh cookie is expired).
+                self.finish_in_background(self.engine.token_rejected(&token), true);
+            }
+            Ok(again.into())
         }
-        if self.engine.is_signed_in() && self.engine.access_token().is_none() {
-            // Signed in with an expired token: renew before sending.
-            let _ = JsFuture::from(self.refresh_shared()).await;
-        }
-        let used = self.engine.access_token();
+    }
+
+    /// Adds the token (to the API, while signed in), keeps a copy for a
+    /// replay, and calls `fetch`.
+    fn start(&self, request: &Request, to_api: bool) -> Result<Sent, JsValue> {
+        let used = if to_api { self.engine.access_token() } else { None };
         let retry = match &used {
             Some(token) => {
                 let retry = request.clone()?;
@@ -395,37 +448,7 @@ impl Inner {
             }
             None => None,
         };
-        let response = fetch_request(&request).await?;
-        let (Some(used), Some(retry)) = (used, retry) else {
-            return Ok(response.into());
-        };
-        if response.status() != 401 {
-            return Ok(response.into());
-        }
-        let current = self.engine.access_token();
-        let fresh = match current {
-            // Another request renewed the token meanwhile.
-            Some(t) if t != used => Some(t),
-            _ => {
-                let renewed = JsFuture::from(self.refresh_shared()).await.ok().and_then(|v| v.as_bool()).unwrap_or(false);
-                if renewed {
-                    self.engine.access_token()
-                } else {
-                    None
-                }
-            }
-        };
-        let Some(token) = fresh else {
-            return Ok(response.into());
-        };
-        retry.headers().set("Authorization", &bearer(&token))?;
-        let again = fetch_request(&retry).await?;
-        if again.status() == 401 {
-            // A token the server issued a moment ago is refused: the session
-            // is over (and its refresh cookie is expired).
-            self.finish_in_background(self.engine.token_rejected(&token), true);
-        }
-        Ok(again.into())
+        Ok((used, retry, start_fetch(request)))
     }
 
     /// One refresh at a time: callers share the promise (resolves to whether

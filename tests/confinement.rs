@@ -164,6 +164,32 @@ fn sent_authorization(tail: &str) -> Option<Option<String>> {
         .map(|e| get(&e, "authorization").as_string())
 }
 
+/// `auth.fetch` and `auth.logout` call `fetch` before they return, not on a
+/// later tick: the request is on its way while the caller goes on.
+#[wasm_bindgen_test]
+async fn requests_leave_before_fetch_and_logout_return() {
+    install_recorders();
+    fresh().await;
+    let client = AuthClient::create(obj(&[("baseUrl", API.into()), ("redirectTo", JsValue::NULL)])).expect("valid");
+    login(&client).await;
+    let token = client.get_access_token().expect("signed in");
+
+    let before = cap("sent").length();
+    let pending = client.fetch(format!("{API}/auth/me?c=leaves-at-once").into(), None);
+    assert_eq!(cap("sent").length(), before + 1, "fetch was called inside auth.fetch");
+    assert_eq!(sent_authorization("c=leaves-at-once"), Some(Some(format!("Bearer {token}"))));
+    let response: Response = settle(pending).await.expect("answered").unchecked_into();
+    assert_eq!(response.status(), 200);
+
+    let before = cap("sent").length();
+    let pending = client.logout();
+    assert_eq!(cap("sent").length(), before + 1, "fetch was called inside logout()");
+    assert_eq!(sent_authorization("/auth/logout"), Some(None), "the logout request carries no token");
+    assert_eq!(client.get_access_token(), None, "and the session ended before logout() returned");
+    let report = settle(pending).await.expect("logout resolves");
+    assert_eq!(get(&report, "server").as_string().as_deref(), Some("ok"));
+}
+
 #[wasm_bindgen_test]
 async fn auth_fetch_attaches_the_token_to_the_api_origin_only() {
     install_recorders();
