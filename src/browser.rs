@@ -174,19 +174,15 @@ impl Http for BrowserHttp {
             Method::Post => "POST",
         });
         init.set_credentials(RequestCredentials::Include);
-        let mut ready = Ok(());
-        if let Some(body) = &request.json {
-            ready = Headers::new().and_then(|headers| {
-                headers.set("Content-Type", "application/json")?;
-                init.set_headers(&headers);
-                init.set_body(&JsValue::from_str(body));
-                Ok(())
-            });
-        }
         let url = request.url;
         let read_body = request.read_body;
         let deadline = Deadline::start(request.timeout_ms, |signal| {
-            ready.clone()?;
+            if let Some(body) = &request.json {
+                let headers = Headers::new()?;
+                headers.set("Content-Type", "application/json")?;
+                init.set_headers(&headers);
+                init.set_body(&JsValue::from_str(body));
+            }
             init.set_signal(Some(signal));
             web_sys::window().map(|w| w.fetch_with_str_and_init(&url, &init)).ok_or(JsValue::UNDEFINED)
         });

@@ -374,9 +374,8 @@ impl<E: Effects> Engine<E> {
 
     /// The rest of the logout plan, with the server call that
     /// [`Self::send_logout`] started, or without one.
-    pub async fn finish_sign_out(&self, server: Option<ServerCall>, errors: Vec<StepFailure<Failure<E>>>) -> Report<E> {
+    pub async fn finish_sign_out(&self, mut server: Option<ServerCall>, errors: Vec<StepFailure<Failure<E>>>) -> Report<E> {
         let mut report = LogoutReport { server: None, status: None, errors };
-        let mut server = server;
         for step in plan::logout_plan(&self.opts, server.is_some()) {
             match step {
                 // Done by `begin_sign_out`.

@@ -347,6 +347,20 @@ async fn settle_fetch(started: Result<Promise, JsValue>) -> Result<Response, JsV
 /// after a 401, and the pending `fetch`.
 type Sent = (Option<String>, Option<Request>, Result<Promise, JsValue>);
 
+/// Adds `token` (if any), keeps a copy of the request for a replay, and
+/// calls `fetch`.
+fn start(request: &Request, token: Option<String>) -> Result<Sent, JsValue> {
+    let retry = match &token {
+        Some(t) => {
+            let retry = request.clone()?;
+            request.headers().set("Authorization", &bearer(t))?;
+            Some(retry)
+        }
+        None => None,
+    };
+    Ok((token, retry, start_fetch(request)))
+}
+
 impl Inner {
     fn snapshot(&self) -> JsValue {
         if let Some(s) = self.listeners.snapshot.borrow().as_ref() {
@@ -390,15 +404,16 @@ impl Inner {
     /// then one retry with the new token. The request leaves before this
     /// returns, unless an expired token has to be renewed first.
     fn send(self: Rc<Self>, request: Request, to_api: bool) -> impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static {
+        let token = if to_api { self.engine.access_token() } else { None };
         // Signed in with an expired token: renew before sending.
-        let renew_first = to_api && self.engine.is_signed_in() && self.engine.access_token().is_none();
-        let sent = if renew_first { None } else { Some(self.start(&request, to_api)) };
+        let renew_first = to_api && token.is_none() && self.engine.is_signed_in();
+        let sent = if renew_first { None } else { Some(start(&request, token)) };
         async move {
             let (used, retry, started) = match sent {
                 Some(sent) => sent?,
                 None => {
                     let _ = JsFuture::from(self.refresh_shared()).await;
-                    self.start(&request, to_api)?
+                    start(&request, self.engine.access_token())?
                 }
             };
             let response = settle_fetch(started).await?;
@@ -434,21 +449,6 @@ impl Inner {
             }
             Ok(again.into())
         }
-    }
-
-    /// Adds the token (to the API, while signed in), keeps a copy for a
-    /// replay, and calls `fetch`.
-    fn start(&self, request: &Request, to_api: bool) -> Result<Sent, JsValue> {
-        let used = if to_api { self.engine.access_token() } else { None };
-        let retry = match &used {
-            Some(token) => {
-                let retry = request.clone()?;
-                request.headers().set("Authorization", &bearer(token))?;
-                Some(retry)
-            }
-            None => None,
-        };
-        Ok((used, retry, start_fetch(request)))
     }
 
     /// One refresh at a time: callers share the promise (resolves to whether
