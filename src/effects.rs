@@ -4,6 +4,8 @@
 use core::cell::RefCell;
 use core::future::Future;
 
+use crate::json::Json;
+
 /// The storage failed or is not there (disabled, SecurityError, quota).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StorageError;
@@ -185,5 +187,77 @@ pub struct MemoryTabs {
 impl Tabs for MemoryTabs {
     fn post(&self, message: TabMessage) {
         self.posted.borrow_mut().push(message);
+    }
+}
+
+/// A URL as the WHATWG URL parser splits it (the fields of `new URL()`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UrlParts {
+    /// With its colon: `"https:"`.
+    pub protocol: String,
+    pub username: String,
+    pub password: String,
+    /// The host name, without the port.
+    pub hostname: String,
+    /// `scheme://host[:port]`, lower case, default port left out; `"null"`
+    /// for URLs that have no origin.
+    pub origin: String,
+    pub pathname: String,
+    /// `""` or starting with `?`.
+    pub search: String,
+    /// `""` or starting with `#`.
+    pub hash: String,
+}
+
+/// The parsers the platform has: the browser's `JSON.parse` and `URL`.
+pub trait Parsers {
+    /// A whole JSON text, or `None` when it is not one.
+    fn json(&self, text: &str) -> Option<Json>;
+    /// An absolute URL split into its parts, or `None` when the parser
+    /// refuses it.
+    fn url(&self, input: &str) -> Option<UrlParts>;
+}
+
+/// The native twin of the browser's parsers: serde_json and the `url`
+/// crate (which follows the same WHATWG URL standard as browsers). Not in
+/// the WebAssembly build.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Default, Debug, Clone, Copy)]
+pub struct NativeParsers;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl NativeParsers {
+    fn value(v: serde_json::Value) -> Json {
+        use serde_json::Value;
+        match v {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(b),
+            Value::Number(n) => Json::Num(n.as_f64().unwrap_or(f64::NAN)),
+            Value::String(s) => Json::Str(s),
+            Value::Array(items) => Json::Arr(items.into_iter().map(Self::value).collect()),
+            Value::Object(members) => Json::Obj(members.into_iter().map(|(k, v)| (k, Self::value(v))).collect()),
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Parsers for NativeParsers {
+    fn json(&self, text: &str) -> Option<Json> {
+        serde_json::from_str(text).ok().map(Self::value)
+    }
+
+    fn url(&self, input: &str) -> Option<UrlParts> {
+        let u = url::Url::parse(input).ok()?;
+        let opt = |s: Option<&str>, prefix: char| s.filter(|s| !s.is_empty()).map(|s| format!("{prefix}{s}")).unwrap_or_default();
+        Some(UrlParts {
+            protocol: format!("{}:", u.scheme()),
+            username: u.username().to_owned(),
+            password: u.password().unwrap_or_default().to_owned(),
+            hostname: u.host_str().unwrap_or_default().to_owned(),
+            origin: u.origin().ascii_serialization(),
+            pathname: u.path().to_owned(),
+            search: opt(u.query(), '?'),
+            hash: opt(u.fragment(), '#'),
+        })
     }
 }

@@ -11,7 +11,7 @@ use core::cell::{Cell, RefCell};
 use core::future::Future;
 
 use crate::effects::{
-    Clock, Http, HttpFailure, HttpRequest, HttpResponse, Method, Navigation, Storage, TabMessage, Tabs,
+    Clock, Http, HttpFailure, HttpRequest, HttpResponse, Method, Navigation, Parsers, Storage, TabMessage, Tabs,
 };
 use crate::error::AuthError;
 use crate::json::{self, Json};
@@ -44,6 +44,7 @@ pub trait Effects {
     type Tabs: Tabs;
     type Hooks: Hooks<<Self::Nav as Navigation>::Failure>;
     type Observer: Observer;
+    type Parsers: Parsers;
 }
 
 /// The effects themselves.
@@ -60,6 +61,8 @@ pub struct Platform<E: Effects> {
     pub tabs: E::Tabs,
     pub hooks: E::Hooks,
     pub observer: E::Observer,
+    /// JSON (token payloads, response bodies) and URLs.
+    pub parsers: E::Parsers,
 }
 
 /// What the logout request achieved.
@@ -140,7 +143,7 @@ impl<E: Effects> Engine<E> {
         };
         let stored = engine.stored_token();
         if let Some(token) = stored {
-            let s = Session::signed_in(token);
+            let s = engine.signed_in(token);
             if jwt::is_expired(s.claims(), engine.fx.clock.now_ms()) {
                 engine.remove_token();
                 *engine.session.borrow_mut() = Session::SignedOut { reason: Some(Reason::Expired) };
@@ -149,6 +152,12 @@ impl<E: Effects> Engine<E> {
             }
         }
         engine
+    }
+
+    /// A signed-in session with `token`, its claims read.
+    fn signed_in(&self, token: String) -> Session {
+        let claims = jwt::decode_claims(&token, &self.fx.parsers);
+        Session::SignedIn { token, claims }
     }
 
     /// Reports, once, that storage is not usable and memory stands in.
@@ -220,7 +229,7 @@ impl<E: Effects> Engine<E> {
             // The session still works in this page, from memory.
             self.storage_failed();
         }
-        self.set_session(Session::signed_in(token));
+        self.set_session(self.signed_in(token));
     }
 
     /// Ends the session at once: memory first, then storage.
@@ -296,14 +305,14 @@ impl<E: Effects> Engine<E> {
         }
         match response.status {
             200..=299 => {
-                let token = access_token_of(&response)?;
+                let token = access_token_of(&response, &self.fx.parsers)?;
                 self.set_marker(false);
                 self.adopt(token);
                 self.fx.tabs.post(TabMessage::Login);
                 Ok(())
             }
-            401 => Err(AuthError::InvalidCredentials { message: server_message(&response) }),
-            _ => Err(http_error(&response)),
+            401 => Err(AuthError::InvalidCredentials { message: server_message(&response, &self.fx.parsers) }),
+            _ => Err(http_error(&response, &self.fx.parsers)),
         }
     }
 
@@ -329,7 +338,7 @@ impl<E: Effects> Engine<E> {
             }
             return Err(AuthError::Superseded);
         }
-        let token = result.and_then(|r| if (200..300).contains(&r.status) { access_token_of(&r) } else { Err(http_error(&r)) });
+        let token = result.and_then(|r| if (200..300).contains(&r.status) { access_token_of(&r, &self.fx.parsers) } else { Err(http_error(&r, &self.fx.parsers)) });
         match token {
             Ok(token) => {
                 self.adopt(token);
@@ -472,7 +481,7 @@ impl<E: Effects> Engine<E> {
         match (current, stored) {
             (Some(_), None) => self.other_tab_signed_out(),
             (current, Some(stored)) if current.as_deref() != Some(stored.as_str()) => {
-                let s = Session::signed_in(stored);
+                let s = self.signed_in(stored);
                 if !jwt::is_expired(s.claims(), self.fx.clock.now_ms()) {
                     self.set_session(s);
                 }
@@ -483,8 +492,9 @@ impl<E: Effects> Engine<E> {
     }
 }
 
-fn access_token_of(response: &HttpResponse) -> Result<String, AuthError> {
-    Json::parse(&response.body)
+fn access_token_of(response: &HttpResponse, parsers: &impl Parsers) -> Result<String, AuthError> {
+    parsers
+        .json(&response.body)
         .and_then(|j| j.get("access_token").and_then(Json::as_str).map(str::to_owned))
         .filter(|t| !t.is_empty())
         .ok_or(AuthError::InvalidResponse { status: response.status })
@@ -492,8 +502,8 @@ fn access_token_of(response: &HttpResponse) -> Result<String, AuthError> {
 
 /// The human message of an error body (`message` as a string, or the items
 /// of a validation array joined), else a generic one with the status.
-pub fn server_message(response: &HttpResponse) -> String {
-    let body = Json::parse(&response.body);
+pub fn server_message(response: &HttpResponse, parsers: &impl Parsers) -> String {
+    let body = parsers.json(&response.body);
     let message = body.as_ref().and_then(|b| b.get("message"));
     match message {
         Some(Json::Str(s)) if !s.is_empty() => s.clone(),
@@ -534,8 +544,8 @@ fn push_u16(out: &mut String, n: u16) {
     }
 }
 
-pub fn http_error(response: &HttpResponse) -> AuthError {
-    let message = server_message(response);
+pub fn http_error(response: &HttpResponse, parsers: &impl Parsers) -> AuthError {
+    let message = server_message(response, parsers);
     match response.status {
         400 => AuthError::InvalidRequest { message },
         401 => AuthError::Unauthorized { message },
@@ -544,10 +554,11 @@ pub fn http_error(response: &HttpResponse) -> AuthError {
     }
 }
 
-#[cfg(test)]
+// The native tests read JSON and URLs with the native parsers.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::effects::{ManualClock, MemoryNavigation, MemoryStorage, MemoryTabs};
+    use crate::effects::{ManualClock, MemoryNavigation, MemoryStorage, MemoryTabs, NativeParsers};
     use crate::jwt::make_token;
     use crate::options::RawOptions;
     use std::collections::VecDeque;
@@ -647,6 +658,7 @@ mod tests {
         type Tabs = MemoryTabs;
         type Hooks = LoggingHooks;
         type Observer = Recorder;
+        type Parsers = NativeParsers;
     }
 
     const NOW: f64 = 1_700_000_000_000.0;
@@ -663,6 +675,7 @@ mod tests {
             tabs: MemoryTabs::default(),
             hooks: LoggingHooks { names: hooks, log },
             observer: Recorder::default(),
+            parsers: NativeParsers,
         };
         fx.clock.now.set(NOW);
         fx
@@ -671,7 +684,7 @@ mod tests {
     fn options(f: impl FnOnce(&mut RawOptions)) -> Options {
         let mut raw = RawOptions { base_url: Some(Json::Str("http://127.0.0.1:3000".into())), ..Default::default() };
         f(&mut raw);
-        raw.validate("http://127.0.0.1:8000").expect("valid options")
+        raw.validate("http://127.0.0.1:8000", &NativeParsers).expect("valid options")
     }
 
     fn token(exp_s: f64) -> String {

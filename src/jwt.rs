@@ -2,6 +2,7 @@
 //! (it has no key); it reads `sub`, `email` and `exp` to describe the session
 //! and to avoid sending a token that has expired.
 
+use crate::effects::Parsers;
 use crate::json::Json;
 
 /// What the SDK uses from an access token's payload.
@@ -18,8 +19,9 @@ pub struct Claims {
 const MAX_TOKEN_LEN: usize = 16 * 1024;
 
 /// Decodes the payload (second segment) of a compact JWS. `None` when the
-/// token is not three base64url segments or the payload is not a JSON object.
-pub fn decode_claims(token: &str) -> Option<Claims> {
+/// token is not three base64url segments or the payload is not a JSON object
+/// (read by the platform's JSON parser).
+pub fn decode_claims(token: &str, parsers: &impl Parsers) -> Option<Claims> {
     if token.len() > MAX_TOKEN_LEN {
         return None;
     }
@@ -30,7 +32,7 @@ pub fn decode_claims(token: &str) -> Option<Claims> {
     }
     let bytes = base64url_decode(payload)?;
     let text = String::from_utf8(bytes).ok()?;
-    let json = Json::parse(&text)?;
+    let json = parsers.json(&text)?;
     if !matches!(json, Json::Obj(_)) {
         return None;
     }
@@ -79,7 +81,7 @@ pub fn base64url_decode(input: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) fn base64url_encode(data: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
@@ -93,7 +95,7 @@ pub(crate) fn base64url_encode(data: &[u8]) -> String {
 }
 
 /// A token with the given JSON payload (signature is a placeholder).
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) fn make_token(payload: &str) -> String {
     let mut t = base64url_encode(br#"{"alg":"HS256","typ":"JWT"}"#);
     t.push('.');
@@ -102,9 +104,15 @@ pub(crate) fn make_token(payload: &str) -> String {
     t
 }
 
-#[cfg(test)]
+// The native tests read JSON and URLs with the native parsers.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::effects::NativeParsers;
+
+    fn decode_claims(token: &str) -> Option<Claims> {
+        super::decode_claims(token, &NativeParsers)
+    }
 
     #[test]
     fn decodes_the_contract_payload() {

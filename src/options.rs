@@ -4,8 +4,8 @@
 
 use crate::error::AuthError;
 use crate::json::Json;
+use crate::effects::Parsers;
 use crate::url::{self, BaseUrl};
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// Every option name an app may pass.
 pub const KNOWN_KEYS: [&str; 10] = [
@@ -21,10 +21,10 @@ pub const KNOWN_KEYS: [&str; 10] = [
     "autoRefresh",
 ];
 
-/// The options object as written by the app, each field as any value.
-/// `navigate` and `onLogout` hold functions; the JavaScript surface reads them.
-#[derive(Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The options object as written by the app: each data option as any value
+/// (`None` when absent). `navigate` and `onLogout` hold functions; the
+/// JavaScript surface reads them.
+#[derive(Default, Debug, Clone, PartialEq)]
 pub struct RawOptions {
     pub base_url: Option<Json>,
     pub paths: Option<Json>,
@@ -32,17 +32,28 @@ pub struct RawOptions {
     pub token_key: Option<Json>,
     pub clear_session_storage: Option<Json>,
     /// `Some(Json::Null)` when given as `null` (no navigation).
-    #[serde(default, deserialize_with = "present")]
     pub redirect_to: Option<Json>,
     pub timeout_ms: Option<Json>,
     pub auto_refresh: Option<Json>,
-    /// Read as functions by the JavaScript surface.
-    pub navigate: Option<IgnoredAny>,
-    pub on_logout: Option<IgnoredAny>,
 }
 
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Json>, D::Error> {
-    Json::deserialize(d).map(Some)
+impl RawOptions {
+    /// Reads each data option through `field` (its value by name, `None`
+    /// when absent). `null` means the default, except for `redirectTo`,
+    /// where it means no navigation.
+    pub fn read(mut field: impl FnMut(&'static str) -> Option<Json>) -> RawOptions {
+        let mut value = |name| field(name).filter(|v| *v != Json::Null);
+        RawOptions {
+            base_url: value("baseUrl"),
+            paths: value("paths"),
+            token_storage: value("tokenStorage"),
+            token_key: value("tokenKey"),
+            clear_session_storage: value("clearSessionStorage"),
+            timeout_ms: value("timeoutMs"),
+            auto_refresh: value("autoRefresh"),
+            redirect_to: field("redirectTo"),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -122,10 +133,10 @@ fn string_field<'a>(v: &'a Json, field: &str) -> Result<&'a str, AuthError> {
 impl RawOptions {
     /// Checks every field; `app_origin` is the page's origin (redirects must
     /// stay on it).
-    pub fn validate(self, app_origin: &str) -> Result<Options, AuthError> {
+    pub fn validate(self, app_origin: &str, parsers: &impl Parsers) -> Result<Options, AuthError> {
         let base = match &self.base_url {
             None => return Err(AuthError::option("baseUrl", "is required (the API's origin, e.g. \"https://api.example.com\")")),
-            Some(v) => url::parse_base_url(string_field(v, "baseUrl")?)
+            Some(v) => url::parse_base_url(string_field(v, "baseUrl")?, parsers)
                 .map_err(|p| AuthError::option("baseUrl", p))?,
         };
 
@@ -205,7 +216,7 @@ impl RawOptions {
             None => Some("/".to_owned()),
             Some(Json::Null) => None,
             Some(v) => Some(
-                url::redirect_target(string_field(v, "redirectTo")?, app_origin)
+                url::redirect_target(string_field(v, "redirectTo")?, app_origin, parsers)
                     .map_err(|p| AuthError::option("redirectTo", p))?,
             ),
         };
@@ -229,68 +240,11 @@ impl RawOptions {
     }
 }
 
-impl<'de> Deserialize<'de> for Json {
-    /// Reads any value; one JSON cannot express (a function, a symbol) is
-    /// [`Json::Opaque`] rather than an error, so validation can name its field.
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(d.deserialize_any(JsonVisitor).unwrap_or(Json::Opaque))
-    }
-}
-
-struct JsonVisitor;
-
-impl<'de> Visitor<'de> for JsonVisitor {
-    type Value = Json;
-
-    fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
-        f.write_str("a value")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Json, E> {
-        Ok(Json::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json, E> {
-        Ok(Json::Num(v as f64))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json, E> {
-        Ok(Json::Num(v as f64))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
-        Ok(Json::Num(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
-        Ok(Json::Str(v.to_owned()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Json, E> {
-        Ok(Json::Str(v))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
-        Ok(Json::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Json, E> {
-        Ok(Json::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
-        Json::deserialize(d)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Json>()? {
-            items.push(item);
-        }
-        Ok(Json::Arr(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut members = Vec::new();
-        while let Some((k, v)) = map.next_entry::<String, Json>()? {
-            members.push((k, v));
-        }
-        Ok(Json::Obj(members))
-    }
-}
-
-#[cfg(test)]
+// The native tests read JSON and URLs with the native parsers.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::effects::NativeParsers;
 
     const APP: &str = "http://localhost:5173";
 
@@ -307,7 +261,7 @@ mod tests {
 
     #[test]
     fn defaults_follow_the_api_docs() {
-        let o = raw("http://127.0.0.1:3000").validate(APP).expect("valid");
+        let o = raw("http://127.0.0.1:3000").validate(APP, &NativeParsers).expect("valid");
         assert_eq!(o.base.origin, "http://127.0.0.1:3000");
         assert_eq!(o.paths.logout, "/auth/logout");
         assert_eq!(o.paths.refresh, "/auth/refresh");
@@ -333,7 +287,7 @@ mod tests {
         r.redirect_to = Some(Json::Null);
         r.timeout_ms = Some(Json::Num(2500.0));
         r.auto_refresh = Some(Json::Bool(true));
-        let o = r.validate(APP).expect("valid");
+        let o = r.validate(APP, &NativeParsers).expect("valid");
         assert!(o.auto_refresh);
         assert_eq!(o.url(&o.paths.logout), "https://api.example.com/v1/session/end");
         assert_eq!(o.paths.me, "/auth/me");
@@ -347,7 +301,7 @@ mod tests {
             r.token_storage = Some(Json::Str(storage.into()));
             r.clear_session_storage = Some(Json::Bool(false));
             r.redirect_to = Some(Json::Str("http://localhost:5173/login".into()));
-            let o = r.validate(APP).expect("valid");
+            let o = r.validate(APP, &NativeParsers).expect("valid");
             assert_eq!(o.token_storage, expected);
             assert_eq!(o.clear_session_storage, ClearSessionStorage::Nothing);
             assert_eq!(o.redirect_to.as_deref(), Some("/login"));
@@ -356,12 +310,12 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
-        assert_eq!(field_of(RawOptions::default().validate(APP)), "baseUrl");
-        assert_eq!(field_of(raw("").validate(APP)), "baseUrl");
-        assert_eq!(field_of(raw("ftp://x").validate(APP)), "baseUrl");
+        assert_eq!(field_of(RawOptions::default().validate(APP, &NativeParsers)), "baseUrl");
+        assert_eq!(field_of(raw("").validate(APP, &NativeParsers)), "baseUrl");
+        assert_eq!(field_of(raw("ftp://x").validate(APP, &NativeParsers)), "baseUrl");
         let mut r = raw("http://x.test");
         r.base_url = Some(Json::Opaque);
-        assert_eq!(field_of(r.validate(APP)), "baseUrl");
+        assert_eq!(field_of(r.validate(APP, &NativeParsers)), "baseUrl");
 
         type Case = (fn(&mut RawOptions), &'static str);
         let cases: Vec<Case> = vec![
@@ -391,8 +345,24 @@ mod tests {
         for (mutate, field) in cases {
             let mut r = raw("http://x.test");
             mutate(&mut r);
-            assert_eq!(field_of(r.validate(APP)), field);
+            assert_eq!(field_of(r.validate(APP, &NativeParsers)), field);
         }
+    }
+
+    #[test]
+    fn null_means_the_default_except_for_redirect_to() {
+        let given = |name: &str| match name {
+            "baseUrl" => Some(Json::Str("http://x.test".into())),
+            "timeoutMs" | "redirectTo" | "tokenKey" => Some(Json::Null),
+            _ => None,
+        };
+        let r = RawOptions::read(given);
+        assert_eq!(r.timeout_ms, None);
+        assert_eq!(r.token_key, None);
+        assert_eq!(r.redirect_to, Some(Json::Null));
+        let o = r.validate(APP, &NativeParsers).expect("valid");
+        assert_eq!((o.timeout_ms, o.token_key.as_str(), o.redirect_to), (10_000, "access_token", None));
+        assert_eq!(RawOptions::read(|_| None).redirect_to, None);
     }
 
     #[test]
@@ -408,7 +378,7 @@ mod tests {
     fn messages_read_as_sentences() {
         let mut r = raw("http://x.test");
         r.timeout_ms = Some(Json::Num(-5.0));
-        let e = r.validate(APP).expect_err("invalid");
+        let e = r.validate(APP, &NativeParsers).expect_err("invalid");
         assert_eq!(e.message(), "timeoutMs must be a number of milliseconds from 1 to 2147483647");
     }
 }

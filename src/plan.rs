@@ -38,7 +38,8 @@ pub fn logout_plan(opts: &Options, call_server: bool) -> Vec<Step<'_>> {
     steps
 }
 
-#[cfg(test)]
+// The native tests read JSON and URLs with the native parsers.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::json::Json;
@@ -47,7 +48,7 @@ mod tests {
     fn opts(f: impl FnOnce(&mut RawOptions)) -> Options {
         let mut r = RawOptions { base_url: Some(Json::Str("http://127.0.0.1:3000".into())), ..Default::default() };
         f(&mut r);
-        r.validate("http://127.0.0.1:8000").expect("valid")
+        r.validate("http://127.0.0.1:8000", &crate::effects::NativeParsers).expect("valid")
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The session state: signed in with a token, or signed out with a reason.
 
-use crate::jwt::{self, Claims};
+use crate::jwt::Claims;
 
 /// Why a session ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,11 +34,6 @@ pub enum Session {
 }
 
 impl Session {
-    pub fn signed_in(token: String) -> Session {
-        let claims = jwt::decode_claims(&token);
-        Session::SignedIn { token, claims }
-    }
-
     pub fn status(&self) -> &'static str {
         match self {
             Session::SignedIn { .. } => "signedIn",

@@ -1,10 +1,17 @@
-//! The token payload decoder and the JSON reader under generated input:
-//! whatever arrives in storage or from a server, they return, never panic.
+//! The token payload decoder and base64url under generated input: whatever
+//! arrives in storage or from a server, they return, never panic. (JSON is
+//! read by the platform's parser: `JSON.parse` in the browser, its native
+//! twin here.)
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
+use sociapp_auth::effects::NativeParsers;
 use sociapp_auth::json::Json;
-use sociapp_auth::jwt::{base64url_decode, decode_claims, is_expired};
+use sociapp_auth::jwt::{base64url_decode, is_expired};
+
+fn decode_claims(token: &str) -> Option<sociapp_auth::jwt::Claims> {
+    sociapp_auth::jwt::decode_claims(token, &NativeParsers)
+}
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -69,10 +76,9 @@ proptest! {
     }
 
     #[test]
-    fn json_and_base64_never_panic(s in "\\PC{0,128}", p in payload()) {
-        let _ = Json::parse(&s);
-        let _ = Json::parse(&p);
+    fn base64_never_panics(s in "\\PC{0,128}", p in payload()) {
         let _ = base64url_decode(&s);
+        let _ = base64url_decode(&p);
     }
 }
 
