@@ -2,37 +2,32 @@
 //! with a timeout, navigation, the clock, and the app's hooks.
 
 use core::future::Future;
-use std::cell::Cell;
-use std::rc::Rc;
 
-use gloo_storage::{LocalStorage, SessionStorage, Storage as _};
 use js_sys::{Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortController, AbortSignal, BroadcastChannel, EventTarget, Headers, RequestCredentials, RequestInit, Response,
-};
+use web_sys::{AbortSignal, BroadcastChannel, EventTarget, Headers, RequestCredentials, RequestInit, Response};
 
 use crate::effects::{
-    self, Clock, Http, HttpFailure, HttpRequest, HttpResponse, Method, MemoryStorage, Navigation, StorageError,
-    TabMessage, Tabs,
+    self, Clock, Http, HttpFailure, HttpRequest, HttpResponse, Method, MemoryStorage, Navigation, Parsers,
+    StorageError, TabMessage, Tabs, UrlParts,
 };
+use crate::json::Json;
 use crate::engine::Hooks;
 use crate::options::TokenStorage;
 
 /// Web Storage (`localStorage` or `sessionStorage`), or memory where the
 /// page has no usable Web Storage or the app asked for memory.
 pub enum BrowserStorage {
-    Local,
-    Session,
+    Web(web_sys::Storage),
     Memory(MemoryStorage),
 }
 
-/// Whether a Web Storage area can be used: some browsers throw a
+/// A Web Storage area if it can be used: some browsers throw a
 /// SecurityError on mere access when storage is disabled.
-fn usable(area: Result<Option<web_sys::Storage>, JsValue>) -> bool {
-    matches!(area, Ok(Some(s)) if s.length().is_ok())
+fn usable(area: Result<Option<web_sys::Storage>, JsValue>) -> Option<web_sys::Storage> {
+    area.ok().flatten().filter(|s| s.length().is_ok())
 }
 
 impl BrowserStorage {
@@ -42,50 +37,41 @@ impl BrowserStorage {
     }
 
     pub fn open(kind: TokenStorage) -> BrowserStorage {
-        let window = web_sys::window();
-        match (kind, window) {
-            (TokenStorage::Local, Some(w)) if usable(w.local_storage()) => BrowserStorage::Local,
-            (TokenStorage::Session, Some(w)) if usable(w.session_storage()) => BrowserStorage::Session,
-            _ => BrowserStorage::Memory(MemoryStorage::default()),
-        }
-    }
-
-    fn raw(&self) -> Option<web_sys::Storage> {
-        match self {
-            BrowserStorage::Local => Some(LocalStorage::raw()),
-            BrowserStorage::Session => Some(SessionStorage::raw()),
-            BrowserStorage::Memory(_) => None,
+        let area = web_sys::window().and_then(|w| match kind {
+            TokenStorage::Local => usable(w.local_storage()),
+            TokenStorage::Session => usable(w.session_storage()),
+            TokenStorage::Memory => None,
+        });
+        match area {
+            Some(s) => BrowserStorage::Web(s),
+            None => BrowserStorage::Memory(MemoryStorage::default()),
         }
     }
 }
 
 impl effects::Storage for BrowserStorage {
     fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        match (self, self.raw()) {
-            (BrowserStorage::Memory(m), _) => m.get(key),
-            (_, Some(s)) => s.get_item(key).map_err(|_| StorageError),
-            _ => Err(StorageError),
+        match self {
+            BrowserStorage::Web(s) => s.get_item(key).map_err(|_| StorageError),
+            BrowserStorage::Memory(m) => m.get(key),
         }
     }
     fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        match (self, self.raw()) {
-            (BrowserStorage::Memory(m), _) => m.set(key, value),
-            (_, Some(s)) => s.set_item(key, value).map_err(|_| StorageError),
-            _ => Err(StorageError),
+        match self {
+            BrowserStorage::Web(s) => s.set_item(key, value).map_err(|_| StorageError),
+            BrowserStorage::Memory(m) => m.set(key, value),
         }
     }
     fn remove(&self, key: &str) -> Result<(), StorageError> {
-        match (self, self.raw()) {
-            (BrowserStorage::Memory(m), _) => m.remove(key),
-            (_, Some(s)) => s.remove_item(key).map_err(|_| StorageError),
-            _ => Err(StorageError),
+        match self {
+            BrowserStorage::Web(s) => s.remove_item(key).map_err(|_| StorageError),
+            BrowserStorage::Memory(m) => m.remove(key),
         }
     }
     fn clear(&self) -> Result<(), StorageError> {
-        match (self, self.raw()) {
-            (BrowserStorage::Memory(m), _) => m.clear(),
-            (_, Some(s)) => s.clear().map_err(|_| StorageError),
-            _ => Err(StorageError),
+        match self {
+            BrowserStorage::Web(s) => s.clear().map_err(|_| StorageError),
+            BrowserStorage::Memory(m) => m.clear(),
         }
     }
 }
@@ -93,47 +79,30 @@ impl effects::Storage for BrowserStorage {
 /// Longest delay `setTimeout` honours.
 const MAX_DELAY: u32 = i32::MAX as u32;
 
-/// A promise raced against a timer that aborts it. [`Deadline::start`] arms
-/// the timer and starts the work at once; [`Deadline::finish`] awaits it.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = AbortSignal)]
+    type AbortSignalClass;
+    /// `AbortSignal.timeout(ms)`; an error where the browser lacks it.
+    #[wasm_bindgen(catch, static_method_of = AbortSignalClass, js_class = "AbortSignal", js_name = timeout)]
+    fn timeout(ms: u32) -> Result<AbortSignal, JsValue>;
+}
+
+/// Work started with an AbortSignal that fires after a timeout
+/// (`AbortSignal.timeout`). [`Deadline::start`] starts the work at once;
+/// [`Deadline::finish`] awaits it.
 pub struct Deadline {
-    window: Option<web_sys::Window>,
+    signal: Option<AbortSignal>,
     started: Result<Promise, JsValue>,
-    timer: Option<i32>,
-    _on_timeout: Option<Closure<dyn FnMut()>>,
-    timed_out: Rc<Cell<bool>>,
 }
 
 impl Deadline {
     /// Calls `start` now with an AbortSignal that fires after `timeout_ms`.
     pub fn start(timeout_ms: u32, start: impl FnOnce(&AbortSignal) -> Result<Promise, JsValue>) -> Deadline {
-        let timed_out = Rc::new(Cell::new(false));
-        let failed = |e: JsValue, window: Option<web_sys::Window>| Deadline {
-            window,
-            started: Err(e),
-            timer: None,
-            _on_timeout: None,
-            timed_out: timed_out.clone(),
-        };
-        let window = match web_sys::window() {
-            Some(w) => w,
-            None => return failed(JsValue::UNDEFINED, None),
-        };
-        let controller = match AbortController::new() {
-            Ok(c) => c,
-            Err(e) => return failed(e, Some(window)),
-        };
-        let flag = timed_out.clone();
-        let aborter = controller.clone();
-        let on_timeout = Closure::<dyn FnMut()>::once_aborting(move || {
-            flag.set(true);
-            aborter.abort();
-        });
-        let delay = timeout_ms.min(MAX_DELAY) as i32;
-        let timer = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.as_ref().unchecked_ref(), delay)
-            .ok();
-        let started = start(&controller.signal());
-        Deadline { window: Some(window), started, timer, _on_timeout: Some(on_timeout), timed_out }
+        match AbortSignalClass::timeout(timeout_ms.min(MAX_DELAY)) {
+            Ok(signal) => Deadline { started: start(&signal), signal: Some(signal) },
+            Err(e) => Deadline { signal: None, started: Err(e) },
+        }
     }
 
     /// Awaits the started promise and then `finish` on its value. Returns the
@@ -146,10 +115,7 @@ impl Deadline {
             },
             Err(e) => Err(e),
         };
-        if let (Some(w), Some(t)) = (&self.window, self.timer) {
-            w.clear_timeout_with_handle(t);
-        }
-        (outcome, self.timed_out.get())
+        (outcome, self.signal.is_some_and(|s| s.aborted()))
     }
 }
 
@@ -240,6 +206,31 @@ impl Navigation for BrowserNavigation {
             Some(f) => call_and_settle(f, Some(&JsValue::from_str(path))).await,
             None => web_sys::window().ok_or(JsValue::UNDEFINED)?.location().replace(path),
         }
+    }
+}
+
+/// The browser's `JSON.parse` and `URL`.
+pub struct BrowserParsers;
+
+impl Parsers for BrowserParsers {
+    fn json(&self, text: &str) -> Option<Json> {
+        js_sys::JSON::parse(text).ok().map(|v| crate::js::to_json(&v))
+    }
+
+    fn url(&self, input: &str) -> Option<UrlParts> {
+        let u: JsValue = web_sys::Url::new(input).ok()?.into();
+        // One property read for every field (smaller than a getter each).
+        let part = |name: &str| crate::js::get(&u, name).as_string().unwrap_or_default();
+        Some(UrlParts {
+            protocol: part("protocol"),
+            username: part("username"),
+            password: part("password"),
+            hostname: part("hostname"),
+            origin: part("origin"),
+            pathname: part("pathname"),
+            search: part("search"),
+            hash: part("hash"),
+        })
     }
 }
 

@@ -28,7 +28,8 @@ pub mod js;
 pub use error::AuthError;
 
 // SAFETY: the module runs on one thread (a page's or a worker's event loop)
-// and this crate starts no other; `TalckWasm` asks for exactly that.
+// and this crate starts no other, which `AssumeSingleThreaded` requires.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

@@ -1,12 +1,32 @@
-// The package's entry: loads the WebAssembly module once, then creates clients.
-import init, { AuthClient } from './sociapp_auth.js';
+// The package's entry: compiles the WebAssembly module once, then creates clients.
+import { AuthClient, initSync } from './sociapp_auth.js';
 
-let ready;
+const wasmUrl = new URL('./sociapp_auth_bg.wasm', import.meta.url);
+let compiled;
+
+// Fetches and compiles the module: streaming where the server sends
+// application/wasm, else from the downloaded bytes.
+function compile() {
+  return (compiled ??= fetch(wasmUrl).then(async (response) => {
+    try {
+      return await WebAssembly.compileStreaming(response.clone());
+    } catch (error) {
+      if (!response.ok) throw error;
+      return WebAssembly.compile(await response.arrayBuffer());
+    }
+  }));
+}
+
+// In a browser the download and compilation start as the package is
+// imported; a failure there is reported by createAuthClient. On a server
+// (no window) importing does nothing.
+if (typeof window === 'object') compile().catch(() => {});
 
 /** Creates a client; rejects with an AuthError (code "invalid_option") for bad options. */
 export async function createAuthClient(options) {
-  ready ??= init({ module_or_path: new URL('./sociapp_auth_bg.wasm', import.meta.url) });
-  await ready;
+  const module = await compile();
+  // Instantiates once (later calls return the instance).
+  initSync({ module });
   return AuthClient.create(options);
 }
 

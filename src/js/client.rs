@@ -1,0 +1,550 @@
+//! The `AuthClient` class: the engine bound to the browser effects, the
+//! `fetch` wrapper, and the page events a client listens to.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use js_sys::{Array, Function, Object, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
+use web_sys::{Request, RequestInit, Response};
+
+use super::convert::{
+    self, function_option, get, hook_functions, nullish, reject, report_object, snapshot_object, to_js_error,
+};
+use crate::browser::{
+    self, BrowserClock, BrowserHttp, BrowserNavigation, BrowserParsers, BrowserStorage, BrowserTabs, EventListener,
+    JsHooks, Timer,
+};
+use crate::effects::TabMessage;
+use crate::engine::{Effects, Engine, Observer, Platform, StepFailure};
+use crate::error::AuthError;
+use crate::options::{self, RawOptions, TokenStorage};
+use crate::session::{Reason, Session};
+
+/// The session's listeners and the snapshot handed out until a change.
+#[derive(Default)]
+struct Listeners {
+    next_id: Cell<u32>,
+    entries: RefCell<Vec<(u32, Function)>>,
+    snapshot: RefCell<Option<JsValue>>,
+}
+
+impl Listeners {
+    /// Replaces the snapshot and calls every listener with it. A listener
+    /// that throws does not stop the others.
+    fn changed(&self, session: &Session) {
+        let snapshot = snapshot_object(session);
+        *self.snapshot.borrow_mut() = Some(snapshot.clone());
+        let listeners: Vec<Function> = self.entries.borrow().iter().map(|(_, f)| f.clone()).collect();
+        for f in listeners {
+            let _ = f.call1(&JsValue::UNDEFINED, &snapshot);
+        }
+    }
+}
+
+/// Hears the engine: notifies listeners, keeps the refresh timer in step,
+/// and reports warnings.
+struct JsObserver {
+    listeners: Rc<Listeners>,
+    inner: Weak<Inner>,
+}
+
+impl Observer for JsObserver {
+    fn changed(&self, session: &Session) {
+        self.listeners.changed(session);
+        if let Some(inner) = self.inner.upgrade() {
+            inner.schedule_refresh();
+        }
+    }
+    fn warn(&self, code: &'static str) {
+        browser::warn(code);
+    }
+}
+
+struct Browser;
+
+impl Effects for Browser {
+    type Store = BrowserStorage;
+    type Http = BrowserHttp;
+    type Nav = BrowserNavigation;
+    type Clock = BrowserClock;
+    type Tabs = BrowserTabs;
+    type Hooks = JsHooks;
+    type Observer = JsObserver;
+    type Parsers = BrowserParsers;
+}
+
+struct Inner {
+    engine: Engine<Browser>,
+    listeners: Rc<Listeners>,
+    /// The API's origin as the browser writes it, for comparing request URLs.
+    api_origin: String,
+    /// The logout in progress: concurrent calls share it.
+    pending_logout: RefCell<Option<Promise>>,
+    /// The refresh in progress: every request that met a 401 waits on it.
+    pending_refresh: RefCell<Option<Promise>>,
+    /// The proactive refresh (with `autoRefresh`).
+    refresh_timer: RefCell<Option<Timer>>,
+    /// Page and channel events this client listens to; removed on drop.
+    events: RefCell<Vec<EventListener>>,
+}
+
+/// A client for one SociApp API. Create it with `createAuthClient(options)`.
+#[wasm_bindgen]
+pub struct AuthClient {
+    inner: Rc<Inner>,
+}
+
+type Task = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>;
+
+/// A promise of a future; one instantiation for every call (smaller module).
+fn promise(f: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    future_to_promise(Box::pin(f) as Task)
+}
+
+/// Runs a future to completion in the background.
+fn spawn(f: impl std::future::Future<Output = ()> + 'static) {
+    spawn_local(Box::pin(f) as std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>);
+}
+
+fn bearer(token: &str) -> String {
+    let mut value = String::with_capacity(token.len() + 7);
+    value.push_str("Bearer ");
+    value.push_str(token);
+    value
+}
+
+/// Calls `fetch` now.
+fn start_fetch(request: &Request) -> Result<Promise, JsValue> {
+    let window = web_sys::window().ok_or(JsValue::UNDEFINED)?;
+    Ok(window.fetch_with_request(request))
+}
+
+/// Awaits a `fetch` that [`start_fetch`] began.
+async fn settle_fetch(started: Result<Promise, JsValue>) -> Result<Response, JsValue> {
+    JsFuture::from(started?).await?.dyn_into()
+}
+
+/// A request already sent: the token it carries (if any), a copy to replay
+/// after a 401, and the pending `fetch`.
+type Sent = (Option<String>, Option<Request>, Result<Promise, JsValue>);
+
+/// Adds `token` (if any), keeps a copy of the request for a replay, and
+/// calls `fetch`.
+fn start(request: &Request, token: Option<String>) -> Result<Sent, JsValue> {
+    let retry = match &token {
+        Some(t) => {
+            let retry = request.clone()?;
+            request.headers().set("Authorization", &bearer(t))?;
+            Some(retry)
+        }
+        None => None,
+    };
+    Ok((token, retry, start_fetch(request)))
+}
+
+impl Inner {
+    fn snapshot(&self) -> JsValue {
+        if let Some(s) = self.listeners.snapshot.borrow().as_ref() {
+            return s.clone();
+        }
+        let s = self.engine.with_session(snapshot_object);
+        *self.listeners.snapshot.borrow_mut() = Some(s.clone());
+        s
+    }
+
+    /// A Request for `input`/`init`, and whether it goes to the API's origin.
+    fn request(&self, input: &JsValue, init: &JsValue) -> Result<(Request, bool), JsValue> {
+        let default_init;
+        let init: &RequestInit = if nullish(init) {
+            default_init = RequestInit::new();
+            &default_init
+        } else {
+            init.unchecked_ref()
+        };
+        let request = match input.dyn_ref::<Request>() {
+            Some(r) => Request::new_with_request_and_init(r, init)?,
+            None => {
+                let url = match input.as_string() {
+                    Some(s) => s,
+                    None => String::from(input.unchecked_ref::<Object>().to_string()),
+                };
+                Request::new_with_str_and_init(&url, init)?
+            }
+        };
+        // The browser writes request URLs in normal form: the API's origin
+        // followed by "/" starts every URL on it, and no other.
+        let url = request.url();
+        let to_api = url
+            .strip_prefix(self.api_origin.as_str())
+            .is_some_and(|rest| rest.starts_with('/'));
+        Ok((request, to_api))
+    }
+
+    /// Sends a request; to the API it carries the token while signed in. A
+    /// 401 to a request that carried the token triggers one shared refresh,
+    /// then one retry with the new token. The request leaves before this
+    /// returns, unless an expired token has to be renewed first.
+    fn send(self: Rc<Self>, request: Request, to_api: bool) -> impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static {
+        let token = if to_api { self.engine.access_token() } else { None };
+        // Signed in with an expired token: renew before sending.
+        let renew_first = to_api && token.is_none() && self.engine.is_signed_in();
+        let sent = if renew_first { None } else { Some(start(&request, token)) };
+        async move {
+            let (used, retry, started) = match sent {
+                Some(sent) => sent?,
+                None => {
+                    let _ = JsFuture::from(self.refresh_shared()).await;
+                    start(&request, self.engine.access_token())?
+                }
+            };
+            let response = settle_fetch(started).await?;
+            let (Some(used), Some(retry)) = (used, retry) else {
+                return Ok(response.into());
+            };
+            if response.status() != 401 {
+                return Ok(response.into());
+            }
+            let current = self.engine.access_token();
+            let fresh = match current {
+                // Another request renewed the token meanwhile.
+                Some(t) if t != used => Some(t),
+                _ => {
+                    let renewed =
+                        JsFuture::from(self.refresh_shared()).await.ok().and_then(|v| v.as_bool()).unwrap_or(false);
+                    if renewed {
+                        self.engine.access_token()
+                    } else {
+                        None
+                    }
+                }
+            };
+            let Some(token) = fresh else {
+                return Ok(response.into());
+            };
+            retry.headers().set("Authorization", &bearer(&token))?;
+            let again = settle_fetch(start_fetch(&retry)).await?;
+            if again.status() == 401 {
+                // A token the server issued a moment ago is refused: the session
+                // is over (and its refresh cookie is expired).
+                self.finish_in_background(self.engine.token_rejected(&token), true);
+            }
+            Ok(again.into())
+        }
+    }
+
+    /// One refresh at a time: callers share the promise (resolves to whether
+    /// the token was renewed).
+    fn refresh_shared(self: &Rc<Self>) -> Promise {
+        if let Some(p) = self.pending_refresh.borrow().as_ref() {
+            return p.clone();
+        }
+        let inner = self.clone();
+        let promise = promise(async move {
+            let renewed = inner.engine.refresh().await.is_ok();
+            *inner.pending_refresh.borrow_mut() = None;
+            Ok(JsValue::from_bool(renewed))
+        });
+        *self.pending_refresh.borrow_mut() = Some(promise.clone());
+        promise
+    }
+
+    /// (Re)arms the proactive refresh after each change of the session.
+    fn schedule_refresh(self: &Rc<Self>) {
+        let mut timer = self.refresh_timer.borrow_mut();
+        *timer = None;
+        if !self.engine.opts.auto_refresh {
+            return;
+        }
+        if let Some(delay) = self.engine.refresh_due_in() {
+            let weak = Rc::downgrade(self);
+            *timer = Timer::new(delay, move || {
+                if let Some(inner) = weak.upgrade() {
+                    let _ = inner.refresh_shared();
+                }
+            });
+        }
+    }
+
+    /// Finishes a sign-out that did not start here (another tab, a restore
+    /// from the back/forward cache): hooks and navigation, no server call.
+    fn finish_elsewhere(self: &Rc<Self>, ended: Option<Vec<StepFailure<JsValue>>>) {
+        self.finish_in_background(ended, false);
+    }
+
+    fn finish_in_background(self: &Rc<Self>, ended: Option<Vec<StepFailure<JsValue>>>, call_server: bool) {
+        if let Some(ended) = ended {
+            let server = call_server.then(|| self.engine.send_logout());
+            let inner = self.clone();
+            spawn(async move {
+                inner.engine.finish_sign_out(server, ended).await;
+            });
+        }
+    }
+
+    fn on_tab_message(self: &Rc<Self>, message: Option<TabMessage>) {
+        match message {
+            Some(TabMessage::Logout) => self.finish_elsewhere(self.engine.other_tab_signed_out()),
+            Some(TabMessage::Login) => self.finish_elsewhere(self.engine.sync_from_storage()),
+            None => {}
+        }
+    }
+
+    fn retry_server_logout(self: &Rc<Self>) {
+        if self.engine.logged_out_marker() {
+            let inner = self.clone();
+            spawn(async move {
+                inner.engine.retry_server_logout().await;
+            });
+        }
+    }
+
+    /// Listens to the other tabs, the network coming back, and restores
+    /// from the back/forward cache.
+    fn listen(self: &Rc<Self>) {
+        let Some(window) = web_sys::window() else { return };
+        let mut events = Vec::with_capacity(4);
+        let weak = Rc::downgrade(self);
+        let handler = move |f: fn(&Rc<Inner>, web_sys::Event)| {
+            let weak = weak.clone();
+            move |event: web_sys::Event| {
+                if let Some(inner) = weak.upgrade() {
+                    f(&inner, event)
+                }
+            }
+        };
+        if let Some(channel) = &self.engine.fx.tabs.channel {
+            events.extend(EventListener::new(
+                channel,
+                "message",
+                handler(|inner, event| {
+                    let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
+                    inner.on_tab_message(data.as_string().as_deref().and_then(TabMessage::parse));
+                }),
+            ));
+        }
+        // Storage events: the fallback channel's signal, and the token key
+        // itself (a message can arrive before this tab sees the new token;
+        // the storage event comes once it does).
+        events.extend(EventListener::new(
+            &window,
+            "storage",
+            handler(|inner, event| {
+                let event = event.unchecked_ref::<web_sys::StorageEvent>();
+                let key = event.key();
+                let engine = &inner.engine;
+                if key.as_deref() == Some(engine.fx.tabs.signal_key.as_str()) && engine.fx.tabs.channel.is_none() {
+                    let value = event.new_value().unwrap_or_default();
+                    let kind = value.split(':').next().unwrap_or_default();
+                    inner.on_tab_message(TabMessage::parse(kind));
+                } else if key.as_deref() == Some(engine.opts.token_key.as_str())
+                    && engine.opts.token_storage == TokenStorage::Local
+                {
+                    inner.finish_elsewhere(engine.sync_from_storage());
+                }
+            }),
+        ));
+        events.extend(EventListener::new(&window, "online", handler(|inner, _| inner.retry_server_logout())));
+        events.extend(EventListener::new(
+            &window,
+            "pageshow",
+            handler(|inner, event| {
+                if event.unchecked_ref::<web_sys::PageTransitionEvent>().persisted() {
+                    inner.finish_elsewhere(inner.engine.sync_from_storage());
+                }
+            }),
+        ));
+        *self.events.borrow_mut() = events;
+    }
+}
+
+#[wasm_bindgen]
+impl AuthClient {
+    /// Checks the options and restores a stored session. Throws an AuthError
+    /// (`code: "invalid_option"`, the message names the field) for bad options.
+    #[wasm_bindgen(unchecked_return_type = "AuthClient")]
+    pub fn create(#[wasm_bindgen(unchecked_param_type = "AuthOptions")] options: JsValue) -> Result<AuthClient, JsValue> {
+        Self::build(options).map_err(|e| to_js_error(&e))
+    }
+
+    fn build(options: JsValue) -> Result<AuthClient, AuthError> {
+        if !options.is_object() || Array::is_array(&options) {
+            return Err(AuthError::option("options", "must be an object such as { baseUrl: \"https://api.example.com\" }"));
+        }
+        let keys: Vec<String> =
+            Object::keys(options.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect();
+        options::check_keys(keys.iter().map(String::as_str))?;
+        let raw = RawOptions::read(|name| convert::option(&options, name));
+        let window = web_sys::window().ok_or_else(|| AuthError::option("options", "need a browser window"))?;
+        let app_origin = window.location().origin().unwrap_or_default();
+        let opts = raw.validate(&app_origin, &BrowserParsers)?;
+        let navigate = function_option(&options, "navigate")?;
+        let hooks = JsHooks(hook_functions(&options)?);
+        // The browser's URL parser wrote this origin: request URLs on the
+        // API start with it.
+        let api_origin = opts.base.origin.clone();
+
+        let mut channel_name = String::from("sociapp-auth:");
+        channel_name.push_str(&opts.token_key);
+        let mut signal_key = channel_name.clone();
+        signal_key.push_str(":signal");
+        let tokens = BrowserStorage::open(opts.token_storage);
+        let session = BrowserStorage::open(TokenStorage::Session);
+        let shared = BrowserStorage::open(TokenStorage::Local);
+        let degraded = tokens.is_fallback(opts.token_storage)
+            || session.is_fallback(TokenStorage::Session)
+            || shared.is_fallback(TokenStorage::Local);
+        let listeners = Rc::new(Listeners::default());
+        let inner = Rc::new_cyclic(|weak| {
+            let fx = Platform::<Browser> {
+                tokens,
+                session,
+                shared,
+                http: BrowserHttp,
+                nav: BrowserNavigation { custom: navigate },
+                clock: BrowserClock,
+                tabs: BrowserTabs::open(&channel_name, signal_key),
+                hooks,
+                observer: JsObserver { listeners: listeners.clone(), inner: weak.clone() },
+                parsers: BrowserParsers,
+            };
+            Inner {
+                engine: Engine::new(opts, fx),
+                listeners,
+                api_origin,
+                pending_logout: RefCell::new(None),
+                pending_refresh: RefCell::new(None),
+                refresh_timer: RefCell::new(None),
+                events: RefCell::new(Vec::new()),
+            }
+        });
+        if degraded {
+            inner.engine.storage_failed();
+        }
+        inner.listen();
+        inner.schedule_refresh();
+        inner.retry_server_logout();
+        Ok(AuthClient { inner })
+    }
+
+    /// Signs in with email and password; resolves to the new snapshot.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Snapshot>")]
+    pub fn login(&self, #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue) -> Promise {
+        let email = get(&credentials, "email").as_string();
+        let password = get(&credentials, "password").as_string();
+        let (email, password) = match (email, password) {
+            (Some(e), Some(p)) => (e, p),
+            (None, _) => return reject(&AuthError::InvalidArgument { field: "email", problem: "must be a string" }),
+            (_, None) => return reject(&AuthError::InvalidArgument { field: "password", problem: "must be a string" }),
+        };
+        // A logout called after this login (even before it is sent) wins.
+        let epoch = self.inner.engine.epoch();
+        let inner = self.inner.clone();
+        promise(async move {
+            inner.engine.login_since(epoch, &email, &password).await.map(|()| inner.snapshot()).map_err(|e| to_js_error(&e))
+        })
+    }
+
+    /// Signs out. Never rejects: see the result for what the server did.
+    /// Concurrent calls share one logout.
+    #[wasm_bindgen(unchecked_return_type = "Promise<LogoutResult>")]
+    pub fn logout(&self) -> Promise {
+        if let Some(p) = self.inner.pending_logout.borrow().as_ref() {
+            return p.clone();
+        }
+        // The request leaves first; the session ends while it is in flight,
+        // before this call returns: no request the page makes from here on
+        // carries the token.
+        let server = self.inner.engine.send_logout();
+        let ended = self.inner.engine.begin_sign_out(Reason::Logout);
+        let inner = self.inner.clone();
+        let promise = promise(async move {
+            let report = inner.engine.finish_sign_out(Some(server), ended).await;
+            *inner.pending_logout.borrow_mut() = None;
+            Ok(report_object(report))
+        });
+        *self.inner.pending_logout.borrow_mut() = Some(promise.clone());
+        promise
+    }
+
+    /// `fetch`, adding `Authorization: Bearer <token>` while signed in and only
+    /// for URLs on the API's origin; renews the token once on a 401.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
+    pub fn fetch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestInfo | URL")] input: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestInit")] init: Option<JsValue>,
+    ) -> Promise {
+        match self.inner.request(&input, &init.unwrap_or(JsValue::UNDEFINED)) {
+            Ok((request, to_api)) => promise(self.inner.clone().send(request, to_api)),
+            Err(e) => Promise::reject(&e),
+        }
+    }
+
+    /// `GET` the signed-in user.
+    #[wasm_bindgen(unchecked_return_type = "Promise<User>")]
+    pub fn me(&self) -> Promise {
+        if !self.inner.engine.is_signed_in() {
+            return reject(&AuthError::NotSignedIn);
+        }
+        let inner = self.inner.clone();
+        promise(async move {
+            let opts = &inner.engine.opts;
+            let url = JsValue::from_str(&opts.url(&opts.paths.me));
+            let (outcome, timed_out) = browser::with_timeout(
+                opts.timeout_ms,
+                |signal| {
+                    let init = RequestInit::new();
+                    init.set_signal(Some(signal));
+                    let (request, to_api) = inner.request(&url, init.as_ref())?;
+                    Ok(promise(inner.clone().send(request, to_api)))
+                },
+                async |value| browser::read_response(value, true).await,
+            )
+            .await;
+            let response = match outcome {
+                Ok(r) => r,
+                Err(_) if timed_out => return Err(to_js_error(&AuthError::Timeout)),
+                Err(_) => return Err(to_js_error(&AuthError::Network)),
+            };
+            let status = response.status;
+            if !(200..300).contains(&status) {
+                return Err(to_js_error(&crate::engine::http_error(&response, &BrowserParsers)));
+            }
+            js_sys::JSON::parse(&response.body).map_err(|_| to_js_error(&AuthError::InvalidResponse { status }))
+        })
+    }
+
+    /// The token requests carry now, or null.
+    #[wasm_bindgen(js_name = getAccessToken)]
+    pub fn get_access_token(&self) -> Option<String> {
+        self.inner.engine.access_token()
+    }
+
+    /// The current session; the same object until the session changes.
+    #[wasm_bindgen(js_name = getSnapshot, unchecked_return_type = "Snapshot")]
+    pub fn get_snapshot(&self) -> JsValue {
+        self.inner.snapshot()
+    }
+
+    /// Registers a listener; returns its id for `removeListener`. Most apps
+    /// use `subscribe`, which returns the function that removes it.
+    #[wasm_bindgen(js_name = addListener)]
+    pub fn add_listener(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(snapshot: Snapshot) => void")] listener: Function,
+    ) -> u32 {
+        let l = &self.inner.listeners;
+        let id = l.next_id.get().wrapping_add(1);
+        l.next_id.set(id);
+        l.entries.borrow_mut().push((id, listener));
+        id
+    }
+
+    #[wasm_bindgen(js_name = removeListener)]
+    pub fn remove_listener(&self, id: u32) {
+        self.inner.listeners.entries.borrow_mut().retain(|(i, _)| *i != id);
+    }
+}

@@ -1,0 +1,188 @@
+//! Conversions between JavaScript values and the SDK's types: options and
+//! parsed JSON in, errors, snapshots and logout results out.
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::engine::LogoutReport;
+use crate::error::AuthError;
+use crate::json::Json;
+use crate::session::Session;
+
+/// Converts an [`AuthError`] to a JavaScript `Error` named `AuthError`.
+pub fn to_js_error(e: &AuthError) -> JsValue {
+    let err = js_sys::Error::new(&e.message());
+    err.set_name("AuthError");
+    set(&err, "code", &JsValue::from_str(e.code()));
+    if let Some(status) = e.status() {
+        set(&err, "status", &JsValue::from(status));
+    }
+    err.into()
+}
+
+pub fn set(target: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+pub fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+pub fn nullish(v: &JsValue) -> bool {
+    v.is_undefined() || v.is_null()
+}
+
+pub fn reject(e: &AuthError) -> Promise {
+    Promise::reject(&to_js_error(e))
+}
+
+/// Nesting and size bounds for reading a value as data: deeper or larger
+/// parts read as [`Json::Opaque`] (so a cyclic or huge object cannot hang).
+const MAX_DEPTH: u32 = 16;
+const MAX_ITEMS: u32 = 1024;
+
+/// Reads a JavaScript value as data: strings, numbers, booleans, null,
+/// arrays and plain objects (own enumerable keys). Anything else (a
+/// function, symbol, BigInt, or `undefined` inside a container) is
+/// [`Json::Opaque`], so that validation can name the field.
+pub fn to_json(v: &JsValue) -> Json {
+    to_json_at(v, 0)
+}
+
+fn to_json_at(v: &JsValue, depth: u32) -> Json {
+    if v.is_null() {
+        return Json::Null;
+    }
+    if let Some(s) = v.as_string() {
+        return Json::Str(s);
+    }
+    if let Some(n) = v.as_f64() {
+        return Json::Num(n);
+    }
+    if let Some(b) = v.as_bool() {
+        return Json::Bool(b);
+    }
+    if depth >= MAX_DEPTH || !v.is_object() {
+        return Json::Opaque;
+    }
+    if Array::is_array(v) {
+        let items = Array::from(v);
+        if items.length() > MAX_ITEMS {
+            return Json::Opaque;
+        }
+        return Json::Arr(items.iter().map(|item| to_json_at(&item, depth + 1)).collect());
+    }
+    let keys = Object::keys(v.unchecked_ref::<Object>());
+    if keys.length() > MAX_ITEMS {
+        return Json::Opaque;
+    }
+    Json::Obj(
+        keys.iter()
+            .filter_map(|k| {
+                let value = Reflect::get(v, &k).map(|x| to_json_at(&x, depth + 1)).unwrap_or(Json::Opaque);
+                Some((k.as_string()?, value))
+            })
+            .collect(),
+    )
+}
+
+/// The option `name` of `options` as data; `None` when it is absent
+/// (`undefined`).
+pub fn option(options: &JsValue, name: &str) -> Option<Json> {
+    let v = get(options, name);
+    if v.is_undefined() {
+        None
+    } else {
+        Some(to_json(&v))
+    }
+}
+
+pub fn function_option(options: &JsValue, field: &'static str) -> Result<Option<Function>, AuthError> {
+    let v = get(options, field);
+    if nullish(&v) {
+        return Ok(None);
+    }
+    v.dyn_into::<Function>().map(Some).map_err(|_| AuthError::option(field, "must be a function"))
+}
+
+pub fn hook_functions(options: &JsValue) -> Result<Vec<Function>, AuthError> {
+    let v = get(options, "onLogout");
+    if nullish(&v) {
+        return Ok(Vec::new());
+    }
+    if let Some(f) = v.dyn_ref::<Function>() {
+        return Ok(vec![f.clone()]);
+    }
+    if !Array::is_array(&v) {
+        return Err(AuthError::option("onLogout", "must be a function or an array of functions"));
+    }
+    Array::from(&v)
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            item.dyn_into::<Function>().map_err(|_| {
+                let mut field = String::from("onLogout[");
+                push_index(&mut field, i);
+                field.push(']');
+                AuthError::option(field, "must be a function")
+            })
+        })
+        .collect()
+}
+
+fn push_index(out: &mut String, i: usize) {
+    if i >= 10 {
+        push_index(out, i / 10);
+    }
+    out.push(char::from(b'0' + (i % 10) as u8));
+}
+
+pub fn snapshot_object(session: &Session) -> JsValue {
+    let obj: JsValue = Object::new().into();
+    set(&obj, "status", &JsValue::from_str(session.status()));
+    let user = match (session, session.claims()) {
+        (Session::SignedIn { .. }, Some(claims)) => {
+            let u: JsValue = Object::new().into();
+            let id = match &claims.sub {
+                Some(Json::Num(n)) => JsValue::from_f64(*n),
+                Some(Json::Str(s)) => JsValue::from_str(s),
+                _ => JsValue::NULL,
+            };
+            set(&u, "id", &id);
+            set(&u, "email", &claims.email.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL));
+            Object::freeze(u.unchecked_ref::<Object>());
+            u
+        }
+        _ => JsValue::NULL,
+    };
+    set(&obj, "user", &user);
+    set(&obj, "reason", &session.reason().map(|r| JsValue::from_str(r.as_str())).unwrap_or(JsValue::NULL));
+    set(&obj, "expiresAt", &session.expires_at_ms().map(JsValue::from_f64).unwrap_or(JsValue::NULL));
+    Object::freeze(obj.unchecked_ref::<Object>());
+    obj
+}
+
+pub fn report_object(report: LogoutReport<JsValue>) -> JsValue {
+    let obj: JsValue = Object::new().into();
+    if let Some(server) = report.server {
+        set(&obj, "server", &JsValue::from_str(server.as_str()));
+    }
+    if let Some(status) = report.status {
+        set(&obj, "status", &JsValue::from(status));
+    }
+    let errors = Array::new();
+    for failure in report.errors {
+        let e: JsValue = Object::new().into();
+        set(&e, "step", &JsValue::from_str(failure.step));
+        if let Some(i) = failure.index {
+            set(&e, "index", &JsValue::from(i));
+        }
+        if let Some(thrown) = failure.thrown {
+            set(&e, "error", &thrown);
+        }
+        errors.push(&e);
+    }
+    set(&obj, "errors", &errors);
+    obj
+}
