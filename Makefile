@@ -25,13 +25,23 @@ GECKODRIVER ?= geckodriver
 WASM_OPT := tests/node_modules/.bin/wasm-opt
 # rustc's wasm32-unknown-unknown target (1.82 and later) emits these
 # post-MVP features by default; wasm-opt must accept them to validate the
-# module: the target_features section that would tell it is gone with
-# `strip = true` in the release profile.
-WASM_OPT_FLAGS := -Oz \
+# module. --converge repeats -Oz while it still shrinks the module.
+WASM_OPT_FLAGS := -Oz --converge \
   --enable-bulk-memory --enable-bulk-memory-opt \
   --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  --enable-call-indirect-overlong --strip-producers
+  --enable-call-indirect-overlong --strip-producers --strip-target-features
+
+# The release module is built with a pinned nightly (.ci/setup.sh installs
+# it with rust-src): the standard library is rebuilt for size with panics
+# that abort at once (no panic messages, no formatting machinery) and no
+# source locations. Tests may build with stable; the package's end-to-end
+# tests run this build.
+NIGHTLY := $(shell cat .ci/nightly-toolchain)
+RELEASE_TARGET_DIR := $(TARGET_DIR)/release-wasm
+RELEASE_RUSTFLAGS := -Cpanic=immediate-abort -Zunstable-options \
+  -Csymbol-mangling-version=legacy -Zlocation-detail=none -Zfmt-debug=none
+RELEASE_WASM := $(RELEASE_TARGET_DIR)/wasm32-unknown-unknown/release/sociapp_auth.wasm
 
 # Where `make pkg` writes the package (override to build a private copy).
 PKG ?= pkg
@@ -119,9 +129,12 @@ test-pkg: pkg devserver
 
 pkg: setup
 	rm -rf $(PKG)
-	wasm-pack build --mode no-install --release --no-opt --target web \
-	  --out-dir $(abspath $(PKG)) --out-name sociapp_auth
+	env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS RUSTFLAGS="$(RELEASE_RUSTFLAGS)" \
+	  cargo +$(NIGHTLY) build --lib --release --target wasm32-unknown-unknown \
+	  -Zbuild-std=std,panic_abort --target-dir $(RELEASE_TARGET_DIR)
+	wasm-bindgen --target web --out-dir $(PKG) --out-name sociapp_auth $(RELEASE_WASM)
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(PKG_WASM) -o $(PKG_WASM)
+	node .ci/minify-names.mjs $(PKG) sociapp_auth
 	cp src/js/index.js src/js/index.d.ts src/js/vue.js src/js/vue.d.ts src/js/react.js src/js/react.d.ts $(PKG)/
 	node .ci/package-json.mjs $(PKG)
 	@printf 'pkg: %s: %s bytes, %s bytes gzipped\n' $(PKG_WASM) \

@@ -63,6 +63,21 @@ setup_wasm_target() {
   fi
 }
 
+# The pinned nightly of the release build (.ci/nightly-toolchain), with the
+# standard library's source for -Zbuild-std.
+setup_nightly() {
+  local nightly
+  nightly="$(cat "$ROOT/.ci/nightly-toolchain")"
+  if rustup run "$nightly" rustc --version >/dev/null 2>&1 \
+    && rustup component list --installed --toolchain "$nightly" 2>/dev/null | grep -q '^rust-src'; then
+    say "rust $nightly + rust-src: present"
+    return
+  fi
+  say "rust $nightly + rust-src: installing (rustup)"
+  rustup toolchain install "$nightly" --profile minimal --component rust-src
+  say "rust $nightly + rust-src: installed ($(rustup run "$nightly" rustc --version))"
+}
+
 setup_wasm_pack() {
   local version
   if version="$(wasm-pack --version 2>/dev/null)"; then
@@ -179,6 +194,7 @@ setup_bench_tools() {
 main() {
   require_tools
   setup_wasm_target
+  setup_nightly
   setup_wasm_pack
   setup_wasm_bindgen_cli
   setup_chromium

@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+// Shortens the names by which the WebAssembly module and its wasm-bindgen
+// glue know each other: wasm-bindgen names every import after the function
+// and a 16-digit hash (`__wbg_getItem_5f6e…`), and those hashes do not
+// compress. Each import and export (but `memory`) gets a short name, in the
+// module's import and export sections and in the glue (and its .d.ts) alike.
+// The rest of the module is copied byte for byte.
+//
+// usage: node .ci/minify-names.mjs PKG_DIR BASENAME   (e.g. pkg sociapp_auth)
+
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [dir, base] = process.argv.slice(2);
+if (!dir || !base) {
+  console.error('usage: node .ci/minify-names.mjs PKG_DIR BASENAME');
+  process.exit(2);
+}
+const wasmPath = join(dir, `${base}_bg.wasm`);
+const gluePaths = [join(dir, `${base}.js`), join(dir, `${base}_bg.wasm.d.ts`)].filter(existsSync);
+
+const bytes = readFileSync(wasmPath);
+const renames = new Map();
+const imported = [];
+
+// Short, distinct names that no glue identifier has: `$` then base 36.
+const shortName = (prefix, i) => `${prefix}${i.toString(36)}`;
+
+function readU32(buf, pos) {
+  let result = 0;
+  let shift = 0;
+  for (;;) {
+    const b = buf[pos++];
+    result |= (b & 0x7f) << shift;
+    if ((b & 0x80) === 0) return [result >>> 0, pos];
+    shift += 7;
+    if (shift > 28) throw new Error(`bad LEB128 at ${pos}`);
+  }
+}
+
+function u32(n) {
+  const out = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return Buffer.from(out);
+}
+
+function readName(buf, pos) {
+  const [len, p] = readU32(buf, pos);
+  return [buf.toString('utf8', p, p + len), p + len];
+}
+
+const name = (s) => {
+  const b = Buffer.from(s, 'utf8');
+  return Buffer.concat([u32(b.length), b]);
+};
+
+// The length of an import's description (after its kind byte).
+function skipLimits(buf, pos) {
+  const flags = buf[pos++];
+  [, pos] = readU32(buf, pos);
+  if (flags & 1) [, pos] = readU32(buf, pos);
+  return pos;
+}
+
+function importDescEnd(buf, kind, pos) {
+  switch (kind) {
+    case 0: return readU32(buf, pos)[1]; // function: type index
+    case 1: return skipLimits(buf, pos + 1); // table: reftype, limits
+    case 2: return skipLimits(buf, pos); // memory: limits
+    case 3: return pos + 2; // global: valtype, mutability
+    case 4: return readU32(buf, pos + 1)[1]; // tag: attribute, type index
+    default: throw new Error(`unknown import kind ${kind}`);
+  }
+}
+
+function rewriteImports(body) {
+  let [count, pos] = readU32(body, 0);
+  const parts = [u32(count)];
+  for (let i = 0; i < count; i++) {
+    let module, field;
+    [module, pos] = readName(body, pos);
+    [field, pos] = readName(body, pos);
+    const kind = body[pos];
+    const end = importDescEnd(body, kind, pos + 1);
+    const short = shortName('$', renames.size);
+    renames.set(field, short);
+    imported.push(field);
+    parts.push(name(module), name(short), body.subarray(pos, end));
+    pos = end;
+  }
+  return Buffer.concat(parts);
+}
+
+function rewriteExports(body) {
+  let [count, pos] = readU32(body, 0);
+  const parts = [u32(count)];
+  for (let i = 0; i < count; i++) {
+    let field;
+    [field, pos] = readName(body, pos);
+    const kind = body[pos];
+    const end = readU32(body, pos + 1)[1];
+    let short = field;
+    if (field !== 'memory') {
+      short = shortName('$', renames.size);
+      renames.set(field, short);
+    }
+    parts.push(name(short), body.subarray(pos, end));
+    pos = end;
+  }
+  return Buffer.concat(parts);
+}
+
+if (bytes.readUInt32LE(0) !== 0x6d736100) throw new Error(`${wasmPath} is not a WebAssembly module`);
+const out = [bytes.subarray(0, 8)];
+let pos = 8;
+while (pos < bytes.length) {
+  const id = bytes[pos];
+  const [size, start] = readU32(bytes, pos + 1);
+  let body = bytes.subarray(start, start + size);
+  if (id === 2) body = rewriteImports(body);
+  if (id === 7) body = rewriteExports(body);
+  out.push(Buffer.from([id]), u32(body.length), body);
+  pos = start + size;
+}
+writeFileSync(wasmPath, Buffer.concat(out));
+
+// The glue names each import as an object key and each export as
+// `wasm.name`: every occurrence of an old name as a whole word is replaced.
+const escape = (s) => s.replace(/[$]/g, '\\$&');
+const pattern = new RegExp(`(?<![\\w$])(${[...renames.keys()].map(escape).join('|')})(?![\\w$])`, 'g');
+for (const path of gluePaths) {
+  const text = readFileSync(path, 'utf8');
+  const missing = new Set(imported);
+  const next = text.replace(pattern, (m) => {
+    missing.delete(m);
+    return renames.get(m);
+  });
+  if (path.endsWith('.js') && missing.size) {
+    throw new Error(`${path} does not mention ${[...missing].join(', ')}`);
+  }
+  writeFileSync(path, next);
+}
+console.log(`minify-names: ${renames.size} import and export names shortened in ${wasmPath}`);
