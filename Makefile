@@ -35,12 +35,14 @@ WASM_OPT_FLAGS := -Oz --converge \
 # The release module is built with a pinned nightly (.ci/setup.sh installs
 # it with rust-src): the standard library is rebuilt for size with panics
 # that abort at once (no panic messages, no formatting machinery) and no
-# source locations. Tests may build with stable; the package's end-to-end
-# tests run this build.
+# source locations. Without the reference-types feature wasm-bindgen keeps
+# JS values in a table of its glue rather than an externref table: smaller.
+# Tests may build with stable; the package's end-to-end tests run this build.
 NIGHTLY := $(shell cat .ci/nightly-toolchain)
 RELEASE_TARGET_DIR := $(TARGET_DIR)/release-wasm
 RELEASE_RUSTFLAGS := -Cpanic=immediate-abort -Zunstable-options \
-  -Csymbol-mangling-version=legacy -Zlocation-detail=none -Zfmt-debug=none
+  -Csymbol-mangling-version=legacy -Zlocation-detail=none -Zfmt-debug=none \
+  -Ctarget-feature=-reference-types
 RELEASE_WASM := $(RELEASE_TARGET_DIR)/wasm32-unknown-unknown/release/sociapp_auth.wasm
 
 # Where `make pkg` writes the package (override to build a private copy).

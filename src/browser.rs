@@ -3,194 +3,145 @@
 
 use core::future::Future;
 
-use js_sys::{Function, Promise};
+use js_sys::{Array, Function, Promise};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, BroadcastChannel, EventTarget, Headers, RequestCredentials, RequestInit, Response};
+use web_sys::BroadcastChannel;
 
 use crate::effects::{
-    self, Clock, Http, HttpFailure, HttpRequest, HttpResponse, Method, MemoryStorage, Navigation, Parsers,
+    self, Clock, Http, HttpFailure, HttpRequest, HttpResponse, Method, Navigation, Parsers,
     StorageError, TabMessage, Tabs, UrlParts,
 };
-use crate::json::Json;
 use crate::engine::Hooks;
+use crate::js::get;
+use crate::json::Json;
 use crate::options::TokenStorage;
 
-/// Web Storage (`localStorage` or `sessionStorage`), or memory where the
-/// page has no usable Web Storage or the app asked for memory.
-pub enum BrowserStorage {
-    Web(web_sys::Storage),
-    Memory(MemoryStorage),
+/// The JavaScript half of the browser effects (`src/js/host.js`): each call
+/// does at once what would take many calls through the glue.
+#[wasm_bindgen(module = "/src/js/host.js")]
+extern "C" {
+    /// Resolves to `{ status, body }`, or 1 (timeout) or 2 (network).
+    pub fn send(method: &str, url: &str, json: Option<String>, timeout_ms: u32, read_body: bool) -> Promise;
+    /// `[request, onApiOrigin]`.
+    #[wasm_bindgen(catch)]
+    pub fn request(input: &JsValue, init: &JsValue, origin: &str) -> Result<Array, JsValue>;
+    /// `[pending fetch, copy for a retry or null]`.
+    #[wasm_bindgen(catch)]
+    pub fn authorized(request: &JsValue, token: Option<String>) -> Result<Array, JsValue>;
+    pub fn deadline(timeout_ms: u32) -> JsValue;
+    pub fn expired(init: &JsValue) -> bool;
+    /// Resolves to `{ status, body }` of the response `pending` resolves to.
+    pub fn read(pending: &Promise) -> Promise;
+    fn call(f: &Function, arg: &JsValue) -> Promise;
+    /// `[area, fallback]` for 0 local, 1 session, 2 memory.
+    fn storage(kind: u32) -> Array;
+    #[wasm_bindgen(catch)]
+    fn channel(name: &str) -> Result<Option<BroadcastChannel>, JsValue>;
+    fn signal(key: &str, message: &str);
+    fn url(input: &str) -> JsValue;
+    fn base64url(segment: &str) -> Option<String>;
+    pub fn snapshot(
+        status: &str,
+        user: bool,
+        id: &JsValue,
+        email: Option<&str>,
+        reason: Option<&str>,
+        expires_at: Option<f64>,
+    ) -> JsValue;
+    pub fn error(message: &str, code: &str, status: Option<u16>) -> JsValue;
+    /// `location.origin`, or `None` where there is no window.
+    pub fn origin() -> Option<String>;
+    /// `location.replace(path)`.
+    #[wasm_bindgen(catch)]
+    fn replace(path: &str) -> Result<(), JsValue>;
+    /// Listens to the page's events; returns the function that stops it.
+    #[wasm_bindgen(catch)]
+    fn listen(channel: &JsValue, on: &JsValue) -> Result<Function, JsValue>;
 }
 
-/// A Web Storage area if it can be used: some browsers throw a
-/// SecurityError on mere access when storage is disabled.
-fn usable(area: Result<Option<web_sys::Storage>, JsValue>) -> Option<web_sys::Storage> {
-    area.ok().flatten().filter(|s| s.length().is_ok())
+/// Web Storage (`localStorage` or `sessionStorage`), or a store of the same
+/// shape kept in memory where the page has no usable Web Storage or the app
+/// asked for memory (made by `host.js`; the native twin is
+/// [`crate::effects::MemoryStorage`]).
+pub struct BrowserStorage {
+    area: web_sys::Storage,
+    /// Memory stands in for a Web Storage area that is not usable.
+    pub fallback: bool,
 }
 
 impl BrowserStorage {
-    /// Whether this is memory standing in for a Web Storage area that is not usable.
-    pub fn is_fallback(&self, kind: TokenStorage) -> bool {
-        matches!(self, BrowserStorage::Memory(_)) && kind != TokenStorage::Memory
-    }
-
     pub fn open(kind: TokenStorage) -> BrowserStorage {
-        let area = web_sys::window().and_then(|w| match kind {
-            TokenStorage::Local => usable(w.local_storage()),
-            TokenStorage::Session => usable(w.session_storage()),
-            TokenStorage::Memory => None,
+        let opened = storage(match kind {
+            TokenStorage::Local => 0,
+            TokenStorage::Session => 1,
+            TokenStorage::Memory => 2,
         });
-        match area {
-            Some(s) => BrowserStorage::Web(s),
-            None => BrowserStorage::Memory(MemoryStorage::default()),
-        }
+        BrowserStorage { area: opened.get(0).unchecked_into(), fallback: opened.get(1).is_truthy() }
     }
 }
 
 impl effects::Storage for BrowserStorage {
     fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        match self {
-            BrowserStorage::Web(s) => s.get_item(key).map_err(|_| StorageError),
-            BrowserStorage::Memory(m) => m.get(key),
-        }
+        self.area.get_item(key).map_err(|_| StorageError)
     }
     fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        match self {
-            BrowserStorage::Web(s) => s.set_item(key, value).map_err(|_| StorageError),
-            BrowserStorage::Memory(m) => m.set(key, value),
-        }
+        self.area.set_item(key, value).map_err(|_| StorageError)
     }
     fn remove(&self, key: &str) -> Result<(), StorageError> {
-        match self {
-            BrowserStorage::Web(s) => s.remove_item(key).map_err(|_| StorageError),
-            BrowserStorage::Memory(m) => m.remove(key),
-        }
+        self.area.remove_item(key).map_err(|_| StorageError)
     }
     fn clear(&self) -> Result<(), StorageError> {
-        match self {
-            BrowserStorage::Web(s) => s.clear().map_err(|_| StorageError),
-            BrowserStorage::Memory(m) => m.clear(),
-        }
+        self.area.clear().map_err(|_| StorageError)
     }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(f: &JsValue, delay_ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(handle: &JsValue);
 }
 
 /// Longest delay `setTimeout` honours.
 const MAX_DELAY: u32 = i32::MAX as u32;
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = AbortSignal)]
-    type AbortSignalClass;
-    /// `AbortSignal.timeout(ms)`; an error where the browser lacks it.
-    #[wasm_bindgen(catch, static_method_of = AbortSignalClass, js_class = "AbortSignal", js_name = timeout)]
-    fn timeout(ms: u32) -> Result<AbortSignal, JsValue>;
-}
-
-/// Work started with an AbortSignal that fires after a timeout
-/// (`AbortSignal.timeout`). [`Deadline::start`] starts the work at once;
-/// [`Deadline::finish`] awaits it.
-pub struct Deadline {
-    signal: Option<AbortSignal>,
-    started: Result<Promise, JsValue>,
-}
-
-impl Deadline {
-    /// Calls `start` now with an AbortSignal that fires after `timeout_ms`.
-    pub fn start(timeout_ms: u32, start: impl FnOnce(&AbortSignal) -> Result<Promise, JsValue>) -> Deadline {
-        match AbortSignalClass::timeout(timeout_ms.min(MAX_DELAY)) {
-            Ok(signal) => Deadline { started: start(&signal), signal: Some(signal) },
-            Err(e) => Deadline { signal: None, started: Err(e) },
-        }
-    }
-
-    /// Awaits the started promise and then `finish` on its value. Returns the
-    /// outcome and whether the timeout fired.
-    pub async fn finish<T>(self, finish: impl AsyncFnOnce(JsValue) -> Result<T, JsValue>) -> (Result<T, JsValue>, bool) {
-        let outcome = match self.started {
-            Ok(promise) => match JsFuture::from(promise).await {
-                Ok(value) => finish(value).await,
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        };
-        (outcome, self.signal.is_some_and(|s| s.aborted()))
+/// `{ status, body }` as the host functions give it.
+pub fn response_of(value: &JsValue) -> HttpResponse {
+    HttpResponse {
+        status: get(value, "status").as_f64().unwrap_or(0.0) as u16,
+        body: get(value, "body").as_string().unwrap_or_default(),
     }
 }
 
-/// [`Deadline::start`] then [`Deadline::finish`].
-pub async fn with_timeout<T>(
-    timeout_ms: u32,
-    start: impl FnOnce(&AbortSignal) -> Result<Promise, JsValue>,
-    finish: impl AsyncFnOnce(JsValue) -> Result<T, JsValue>,
-) -> (Result<T, JsValue>, bool) {
-    Deadline::start(timeout_ms, start).finish(finish).await
-}
-
-/// `fetch` against the API, cookies included.
+/// `fetch` against the API, cookies included, aborted after the timeout.
 pub struct BrowserHttp;
 
 impl Http for BrowserHttp {
     /// The request leaves now; the future awaits its answer.
     fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, HttpFailure>> + 'static {
-        let init = RequestInit::new();
-        init.set_method(match request.method {
+        let method = match request.method {
             Method::Get => "GET",
             Method::Post => "POST",
-        });
-        init.set_credentials(RequestCredentials::Include);
-        let url = request.url;
-        let read_body = request.read_body;
-        let deadline = Deadline::start(request.timeout_ms, |signal| {
-            if let Some(body) = &request.json {
-                let headers = Headers::new()?;
-                headers.set("Content-Type", "application/json")?;
-                init.set_headers(&headers);
-                init.set_body(&JsValue::from_str(body));
-            }
-            init.set_signal(Some(signal));
-            web_sys::window().map(|w| w.fetch_with_str_and_init(&url, &init)).ok_or(JsValue::UNDEFINED)
-        });
+        };
+        let pending = send(method, &request.url, request.json, request.timeout_ms.min(MAX_DELAY), request.read_body);
         async move {
-            let (outcome, timed_out) = deadline.finish(async |value| read_response(value, read_body).await).await;
-            match outcome {
-                Ok(r) if !timed_out => Ok(r),
-                _ if timed_out => Err(HttpFailure::Timeout),
+            match JsFuture::from(pending).await {
+                Ok(v) if v.is_object() => Ok(response_of(&v)),
+                Ok(v) if v.as_f64() == Some(1.0) => Err(HttpFailure::Timeout),
                 _ => Err(HttpFailure::Network),
             }
         }
     }
 }
 
-/// The status of a `fetch` answer and, if wanted, its body as text. The
-/// status and headers (and so any Set-Cookie) have arrived; a body that
-/// breaks off reads as empty.
-pub async fn read_response(value: JsValue, read_body: bool) -> Result<HttpResponse, JsValue> {
-    let response: Response = value.dyn_into()?;
-    let status = response.status();
-    let body = match read_body.then(|| response.text()) {
-        Some(Ok(p)) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
-        _ => String::new(),
-    };
-    Ok(HttpResponse { status, body })
-}
-
 /// Calls `f` and awaits what it returns if that is a promise or thenable.
 /// `Err` holds what it threw or how it rejected.
-pub async fn call_and_settle(f: &Function, arg: Option<&JsValue>) -> Result<(), JsValue> {
-    let value = match arg {
-        Some(a) => f.call1(&JsValue::UNDEFINED, a)?,
-        None => f.call0(&JsValue::UNDEFINED)?,
-    };
-    if is_thenable(&value) {
-        JsFuture::from(Promise::resolve(&value)).await?;
-    }
-    Ok(())
-}
-
-fn is_thenable(v: &JsValue) -> bool {
-    v.is_object() && js_sys::Reflect::get(v, &JsValue::from_str("then")).map(|t| t.is_function()).unwrap_or(false)
+pub async fn call_and_settle(f: &Function, arg: &JsValue) -> Result<(), JsValue> {
+    JsFuture::from(call(f, arg)).await.map(drop)
 }
 
 /// The app's `navigate(path)` (e.g. a router's push), or `location.replace`
@@ -203,13 +154,13 @@ impl Navigation for BrowserNavigation {
     type Failure = JsValue;
     async fn navigate(&self, path: &str) -> Result<(), JsValue> {
         match &self.custom {
-            Some(f) => call_and_settle(f, Some(&JsValue::from_str(path))).await,
-            None => web_sys::window().ok_or(JsValue::UNDEFINED)?.location().replace(path),
+            Some(f) => call_and_settle(f, &JsValue::from_str(path)).await,
+            None => replace(path),
         }
     }
 }
 
-/// The browser's `JSON.parse` and `URL`.
+/// The browser's `JSON.parse`, `URL` and `atob`.
 pub struct BrowserParsers;
 
 impl Parsers for BrowserParsers {
@@ -217,10 +168,17 @@ impl Parsers for BrowserParsers {
         js_sys::JSON::parse(text).ok().map(|v| crate::js::to_json(&v))
     }
 
+    fn base64url_text(&self, segment: &str) -> Option<String> {
+        base64url(segment)
+    }
+
     fn url(&self, input: &str) -> Option<UrlParts> {
-        let u: JsValue = web_sys::Url::new(input).ok()?.into();
+        let u = url(input);
+        if u.is_null() {
+            return None;
+        }
         // One property read for every field (smaller than a getter each).
-        let part = |name: &str| crate::js::get(&u, name).as_string().unwrap_or_default();
+        let part = |name: &str| get(&u, name).as_string().unwrap_or_default();
         Some(UrlParts {
             protocol: part("protocol"),
             username: part("username"),
@@ -249,7 +207,7 @@ impl Hooks<JsValue> for JsHooks {
     async fn run(&self) -> Vec<(u32, JsValue)> {
         let mut failed = Vec::new();
         for (i, f) in self.0.iter().enumerate() {
-            if let Err(thrown) = call_and_settle(f, None).await {
+            if let Err(thrown) = call_and_settle(f, &JsValue::UNDEFINED).await {
                 failed.push((i as u32, thrown));
             }
         }
@@ -268,9 +226,7 @@ pub struct BrowserTabs {
 
 impl BrowserTabs {
     pub fn open(name: &str, signal_key: String) -> BrowserTabs {
-        let has_channel = js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("BroadcastChannel")).unwrap_or(false);
-        let channel = if has_channel { BroadcastChannel::new(name).ok() } else { None };
-        BrowserTabs { channel, signal_key }
+        BrowserTabs { channel: channel(name).ok().flatten(), signal_key }
     }
 }
 
@@ -280,18 +236,8 @@ impl Tabs for BrowserTabs {
             Some(c) => {
                 let _ = c.post_message(&JsValue::from_str(message.as_str()));
             }
-            None => {
-                // A new value each time, so that every post fires an event.
-                let mut value = String::from(message.as_str());
-                value.push(':');
-                let stamp = js_sys::Date::now() + js_sys::Math::random();
-                if let Ok(n) = js_sys::Number::from(stamp).to_string_with_radix(36) {
-                    value.push_str(&String::from(n));
-                }
-                if let Ok(Some(s)) = web_sys::window().map(|w| w.local_storage()).unwrap_or(Ok(None)) {
-                    let _ = s.set_item(&self.signal_key, &value);
-                }
-            }
+            // A new value each time, so that every post fires an event.
+            None => signal(&self.signal_key, message.as_str()),
         }
     }
 }
@@ -304,49 +250,58 @@ impl Drop for BrowserTabs {
     }
 }
 
-/// An event listener that is removed when dropped.
-pub struct EventListener {
-    target: EventTarget,
-    kind: &'static str,
-    closure: Closure<dyn FnMut(web_sys::Event)>,
+/// The kinds of page event [`PageEvents`] reports.
+pub struct PageEvent;
+
+impl PageEvent {
+    /// A message on the channel to the other tabs: `(data, undefined)`.
+    pub const MESSAGE: u32 = 0;
+    /// A change of localStorage in another tab: `(key, newValue)`.
+    pub const STORAGE: u32 = 1;
+    /// The browser is back online.
+    pub const ONLINE: u32 = 2;
+    /// The page was restored from the back/forward cache.
+    pub const RESTORED: u32 = 3;
 }
 
-impl EventListener {
-    pub fn new(target: &EventTarget, kind: &'static str, f: impl FnMut(web_sys::Event) + 'static) -> Option<EventListener> {
-        let closure = Closure::<dyn FnMut(web_sys::Event)>::own_aborting(f);
-        target.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref()).ok()?;
-        Some(EventListener { target: target.clone(), kind, closure })
+/// The page events a client listens to (see [`PageEvent`]); the listeners
+/// are removed when this is dropped.
+pub struct PageEvents {
+    stop: Function,
+    _closure: Closure<dyn FnMut(u32, JsValue, JsValue)>,
+}
+
+impl PageEvents {
+    pub fn listen(channel: Option<&BroadcastChannel>, f: impl FnMut(u32, JsValue, JsValue) + 'static) -> Option<PageEvents> {
+        let closure = Closure::<dyn FnMut(u32, JsValue, JsValue)>::own_aborting(f);
+        let stop = listen(channel.map(JsValue::from).as_ref().unwrap_or(&JsValue::NULL), closure.as_ref()).ok()?;
+        Some(PageEvents { stop, _closure: closure })
     }
 }
 
-impl Drop for EventListener {
+impl Drop for PageEvents {
     fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback(self.kind, self.closure.as_ref().unchecked_ref());
+        let _ = self.stop.call0(&JsValue::UNDEFINED);
     }
 }
 
 /// A `setTimeout` that is cleared when dropped.
 pub struct Timer {
-    handle: i32,
+    handle: JsValue,
     _closure: Closure<dyn FnMut()>,
 }
 
 impl Timer {
     pub fn new(delay_ms: f64, f: impl FnOnce() + 'static) -> Option<Timer> {
         let closure = Closure::<dyn FnMut()>::once_aborting(f);
-        let delay = delay_ms.clamp(0.0, MAX_DELAY as f64) as i32;
-        let handle = web_sys::window()?
-            .set_timeout_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), delay)
-            .ok()?;
+        let handle = set_timeout(closure.as_ref(), delay_ms.clamp(0.0, MAX_DELAY as f64));
         Some(Timer { handle, _closure: closure })
     }
 }
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        if let Some(w) = web_sys::window() {
-            w.clear_timeout_with_handle(self.handle);
-        }
+        clear_timeout(&self.handle);
     }
 }
 

@@ -209,10 +209,14 @@ pub struct UrlParts {
     pub hash: String,
 }
 
-/// The parsers the platform has: the browser's `JSON.parse` and `URL`.
+/// The parsers the platform has: the browser's `JSON.parse`, `URL` and
+/// `atob`.
 pub trait Parsers {
     /// A whole JSON text, or `None` when it is not one.
     fn json(&self, text: &str) -> Option<Json>;
+    /// The UTF-8 text that a base64url segment (padded or not) encodes, or
+    /// `None` when it is not base64url or not UTF-8.
+    fn base64url_text(&self, segment: &str) -> Option<String>;
     /// An absolute URL split into its parts, or `None` when the parser
     /// refuses it.
     fn url(&self, input: &str) -> Option<UrlParts>;
@@ -244,6 +248,10 @@ impl NativeParsers {
 impl Parsers for NativeParsers {
     fn json(&self, text: &str) -> Option<Json> {
         serde_json::from_str(text).ok().map(Self::value)
+    }
+
+    fn base64url_text(&self, segment: &str) -> Option<String> {
+        String::from_utf8(crate::jwt::base64url_decode(segment)?).ok()
     }
 
     fn url(&self, input: &str) -> Option<UrlParts> {

@@ -20,7 +20,7 @@ const MAX_TOKEN_LEN: usize = 16 * 1024;
 
 /// Decodes the payload (second segment) of a compact JWS. `None` when the
 /// token is not three base64url segments or the payload is not a JSON object
-/// (read by the platform's JSON parser).
+/// (decoded and read by the platform's parsers).
 pub fn decode_claims(token: &str, parsers: &impl Parsers) -> Option<Claims> {
     if token.len() > MAX_TOKEN_LEN {
         return None;
@@ -30,13 +30,16 @@ pub fn decode_claims(token: &str, parsers: &impl Parsers) -> Option<Claims> {
     if parts.next().is_some() {
         return None;
     }
-    let bytes = base64url_decode(payload)?;
-    let text = String::from_utf8(bytes).ok()?;
+    let text = parsers.base64url_text(payload)?;
     let json = parsers.json(&text)?;
     if !matches!(json, Json::Obj(_)) {
         return None;
     }
-    let sub = json.get("sub").filter(|v| matches!(v, Json::Str(_) | Json::Num(_))).cloned();
+    let sub = match json.get("sub") {
+        Some(Json::Str(s)) => Some(Json::Str(s.clone())),
+        Some(Json::Num(n)) => Some(Json::Num(*n)),
+        _ => None,
+    };
     let email = json.get("email").and_then(Json::as_str).map(str::to_owned);
     let exp = json.get("exp").and_then(Json::as_f64).filter(|n| n.is_finite());
     Some(Claims { sub, email, exp })
@@ -51,7 +54,9 @@ pub fn is_expired(claims: Option<&Claims>, now_ms: f64) -> bool {
     }
 }
 
-/// Unpadded (or padded) base64url.
+/// Unpadded (or padded) base64url: the native twin of the browser's
+/// `atob` (see [`crate::effects::NativeParsers`]).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn base64url_decode(input: &str) -> Option<Vec<u8>> {
     let trimmed = input.trim_end_matches('=');
     let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);

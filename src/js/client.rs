@@ -8,13 +8,13 @@ use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
-use web_sys::{Request, RequestInit, Response};
 
 use super::convert::{
-    self, function_option, get, hook_functions, nullish, reject, report_object, snapshot_object, to_js_error,
+    self, function_option, get, hook_functions, reject, report_object, snapshot_object, to_js_error,
 };
 use crate::browser::{
-    self, BrowserClock, BrowserHttp, BrowserNavigation, BrowserParsers, BrowserStorage, BrowserTabs, EventListener,
+    self, BrowserClock, BrowserHttp, BrowserNavigation, BrowserParsers, BrowserStorage, BrowserTabs, PageEvent,
+    PageEvents,
     JsHooks, Timer,
 };
 use crate::effects::TabMessage;
@@ -88,7 +88,7 @@ struct Inner {
     /// The proactive refresh (with `autoRefresh`).
     refresh_timer: RefCell<Option<Timer>>,
     /// Page and channel events this client listens to; removed on drop.
-    events: RefCell<Vec<EventListener>>,
+    events: RefCell<Option<PageEvents>>,
 }
 
 /// A client for one SociApp API. Create it with `createAuthClient(options)`.
@@ -109,40 +109,20 @@ fn spawn(f: impl std::future::Future<Output = ()> + 'static) {
     spawn_local(Box::pin(f) as std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>);
 }
 
-fn bearer(token: &str) -> String {
-    let mut value = String::with_capacity(token.len() + 7);
-    value.push_str("Bearer ");
-    value.push_str(token);
-    value
-}
-
-/// Calls `fetch` now.
-fn start_fetch(request: &Request) -> Result<Promise, JsValue> {
-    let window = web_sys::window().ok_or(JsValue::UNDEFINED)?;
-    Ok(window.fetch_with_request(request))
-}
-
-/// Awaits a `fetch` that [`start_fetch`] began.
-async fn settle_fetch(started: Result<Promise, JsValue>) -> Result<Response, JsValue> {
-    JsFuture::from(started?).await?.dyn_into()
-}
-
 /// A request already sent: the token it carries (if any), a copy to replay
-/// after a 401, and the pending `fetch`.
-type Sent = (Option<String>, Option<Request>, Result<Promise, JsValue>);
+/// after a 401 (without the token), and the pending `fetch`.
+type Sent = (Option<String>, JsValue, Promise);
 
 /// Adds `token` (if any), keeps a copy of the request for a replay, and
 /// calls `fetch`.
-fn start(request: &Request, token: Option<String>) -> Result<Sent, JsValue> {
-    let retry = match &token {
-        Some(t) => {
-            let retry = request.clone()?;
-            request.headers().set("Authorization", &bearer(t))?;
-            Some(retry)
-        }
-        None => None,
-    };
-    Ok((token, retry, start_fetch(request)))
+fn start(request: &JsValue, token: Option<String>) -> Result<Sent, JsValue> {
+    let sent = browser::authorized(request, token.clone())?;
+    Ok((token, sent.get(1), sent.get(0).unchecked_into()))
+}
+
+/// The status of a `fetch` answer.
+fn status(response: &JsValue) -> f64 {
+    get(response, "status").as_f64().unwrap_or(0.0)
 }
 
 impl Inner {
@@ -156,38 +136,18 @@ impl Inner {
     }
 
     /// A Request for `input`/`init`, and whether it goes to the API's origin.
-    fn request(&self, input: &JsValue, init: &JsValue) -> Result<(Request, bool), JsValue> {
-        let default_init;
-        let init: &RequestInit = if nullish(init) {
-            default_init = RequestInit::new();
-            &default_init
-        } else {
-            init.unchecked_ref()
-        };
-        let request = match input.dyn_ref::<Request>() {
-            Some(r) => Request::new_with_request_and_init(r, init)?,
-            None => {
-                let url = match input.as_string() {
-                    Some(s) => s,
-                    None => String::from(input.unchecked_ref::<Object>().to_string()),
-                };
-                Request::new_with_str_and_init(&url, init)?
-            }
-        };
+    fn request(&self, input: &JsValue, init: &JsValue) -> Result<(JsValue, bool), JsValue> {
         // The browser writes request URLs in normal form: the API's origin
         // followed by "/" starts every URL on it, and no other.
-        let url = request.url();
-        let to_api = url
-            .strip_prefix(self.api_origin.as_str())
-            .is_some_and(|rest| rest.starts_with('/'));
-        Ok((request, to_api))
+        let made = browser::request(input, init, &self.api_origin)?;
+        Ok((made.get(0), made.get(1).is_truthy()))
     }
 
     /// Sends a request; to the API it carries the token while signed in. A
     /// 401 to a request that carried the token triggers one shared refresh,
     /// then one retry with the new token. The request leaves before this
     /// returns, unless an expired token has to be renewed first.
-    fn send(self: Rc<Self>, request: Request, to_api: bool) -> impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static {
+    fn send(self: Rc<Self>, request: JsValue, to_api: bool) -> impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static {
         let token = if to_api { self.engine.access_token() } else { None };
         // Signed in with an expired token: renew before sending.
         let renew_first = to_api && token.is_none() && self.engine.is_signed_in();
@@ -200,12 +160,12 @@ impl Inner {
                     start(&request, self.engine.access_token())?
                 }
             };
-            let response = settle_fetch(started).await?;
-            let (Some(used), Some(retry)) = (used, retry) else {
-                return Ok(response.into());
+            let response = JsFuture::from(started).await?;
+            let Some(used) = used else {
+                return Ok(response);
             };
-            if response.status() != 401 {
-                return Ok(response.into());
+            if status(&response) != 401.0 {
+                return Ok(response);
             }
             let current = self.engine.access_token();
             let fresh = match current {
@@ -222,16 +182,16 @@ impl Inner {
                 }
             };
             let Some(token) = fresh else {
-                return Ok(response.into());
+                return Ok(response);
             };
-            retry.headers().set("Authorization", &bearer(&token))?;
-            let again = settle_fetch(start_fetch(&retry)).await?;
-            if again.status() == 401 {
+            let (_, _, again) = start(&retry, Some(token.clone()))?;
+            let again = JsFuture::from(again).await?;
+            if status(&again) == 401.0 {
                 // A token the server issued a moment ago is refused: the session
                 // is over (and its refresh cookie is expired).
                 self.finish_in_background(self.engine.token_rejected(&token), true);
             }
-            Ok(again.into())
+            Ok(again)
         }
     }
 
@@ -304,59 +264,34 @@ impl Inner {
     /// Listens to the other tabs, the network coming back, and restores
     /// from the back/forward cache.
     fn listen(self: &Rc<Self>) {
-        let Some(window) = web_sys::window() else { return };
-        let mut events = Vec::with_capacity(4);
         let weak = Rc::downgrade(self);
-        let handler = move |f: fn(&Rc<Inner>, web_sys::Event)| {
-            let weak = weak.clone();
-            move |event: web_sys::Event| {
-                if let Some(inner) = weak.upgrade() {
-                    f(&inner, event)
+        let on_event = move |kind: u32, a: JsValue, b: JsValue| {
+            let Some(inner) = weak.upgrade() else { return };
+            let engine = &inner.engine;
+            let tabs = &engine.fx.tabs;
+            match kind {
+                PageEvent::MESSAGE => inner.on_tab_message(a.as_string().as_deref().and_then(TabMessage::parse)),
+                // Storage events: the fallback channel's signal, and the token
+                // key itself (a message can arrive before this tab sees the
+                // new token; the storage event comes once it does).
+                PageEvent::STORAGE => {
+                    let key = a.as_string();
+                    if key.as_deref() == Some(tabs.signal_key.as_str()) && tabs.channel.is_none() {
+                        let value = b.as_string().unwrap_or_default();
+                        let kind = value.split(':').next().unwrap_or_default();
+                        inner.on_tab_message(TabMessage::parse(kind));
+                    } else if key.as_deref() == Some(engine.opts.token_key.as_str())
+                        && engine.opts.token_storage == TokenStorage::Local
+                    {
+                        inner.finish_elsewhere(engine.sync_from_storage());
+                    }
                 }
+                PageEvent::ONLINE => inner.retry_server_logout(),
+                PageEvent::RESTORED => inner.finish_elsewhere(engine.sync_from_storage()),
+                _ => {}
             }
         };
-        if let Some(channel) = &self.engine.fx.tabs.channel {
-            events.extend(EventListener::new(
-                channel,
-                "message",
-                handler(|inner, event| {
-                    let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
-                    inner.on_tab_message(data.as_string().as_deref().and_then(TabMessage::parse));
-                }),
-            ));
-        }
-        // Storage events: the fallback channel's signal, and the token key
-        // itself (a message can arrive before this tab sees the new token;
-        // the storage event comes once it does).
-        events.extend(EventListener::new(
-            &window,
-            "storage",
-            handler(|inner, event| {
-                let event = event.unchecked_ref::<web_sys::StorageEvent>();
-                let key = event.key();
-                let engine = &inner.engine;
-                if key.as_deref() == Some(engine.fx.tabs.signal_key.as_str()) && engine.fx.tabs.channel.is_none() {
-                    let value = event.new_value().unwrap_or_default();
-                    let kind = value.split(':').next().unwrap_or_default();
-                    inner.on_tab_message(TabMessage::parse(kind));
-                } else if key.as_deref() == Some(engine.opts.token_key.as_str())
-                    && engine.opts.token_storage == TokenStorage::Local
-                {
-                    inner.finish_elsewhere(engine.sync_from_storage());
-                }
-            }),
-        ));
-        events.extend(EventListener::new(&window, "online", handler(|inner, _| inner.retry_server_logout())));
-        events.extend(EventListener::new(
-            &window,
-            "pageshow",
-            handler(|inner, event| {
-                if event.unchecked_ref::<web_sys::PageTransitionEvent>().persisted() {
-                    inner.finish_elsewhere(inner.engine.sync_from_storage());
-                }
-            }),
-        ));
-        *self.events.borrow_mut() = events;
+        *self.events.borrow_mut() = PageEvents::listen(self.engine.fx.tabs.channel.as_ref(), on_event);
     }
 }
 
@@ -377,8 +312,7 @@ impl AuthClient {
             Object::keys(options.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect();
         options::check_keys(keys.iter().map(String::as_str))?;
         let raw = RawOptions::read(|name| convert::option(&options, name));
-        let window = web_sys::window().ok_or_else(|| AuthError::option("options", "need a browser window"))?;
-        let app_origin = window.location().origin().unwrap_or_default();
+        let app_origin = browser::origin().ok_or_else(|| AuthError::option("options", "need a browser window"))?;
         let opts = raw.validate(&app_origin, &BrowserParsers)?;
         let navigate = function_option(&options, "navigate")?;
         let hooks = JsHooks(hook_functions(&options)?);
@@ -393,9 +327,7 @@ impl AuthClient {
         let tokens = BrowserStorage::open(opts.token_storage);
         let session = BrowserStorage::open(TokenStorage::Session);
         let shared = BrowserStorage::open(TokenStorage::Local);
-        let degraded = tokens.is_fallback(opts.token_storage)
-            || session.is_fallback(TokenStorage::Session)
-            || shared.is_fallback(TokenStorage::Local);
+        let degraded = tokens.fallback || session.fallback || shared.fallback;
         let listeners = Rc::new(Listeners::default());
         let inner = Rc::new_cyclic(|weak| {
             let fx = Platform::<Browser> {
@@ -417,7 +349,7 @@ impl AuthClient {
                 pending_logout: RefCell::new(None),
                 pending_refresh: RefCell::new(None),
                 refresh_timer: RefCell::new(None),
-                events: RefCell::new(Vec::new()),
+                events: RefCell::new(None),
             }
         });
         if degraded {
@@ -493,20 +425,12 @@ impl AuthClient {
         promise(async move {
             let opts = &inner.engine.opts;
             let url = JsValue::from_str(&opts.url(&opts.paths.me));
-            let (outcome, timed_out) = browser::with_timeout(
-                opts.timeout_ms,
-                |signal| {
-                    let init = RequestInit::new();
-                    init.set_signal(Some(signal));
-                    let (request, to_api) = inner.request(&url, init.as_ref())?;
-                    Ok(promise(inner.clone().send(request, to_api)))
-                },
-                async |value| browser::read_response(value, true).await,
-            )
-            .await;
-            let response = match outcome {
-                Ok(r) => r,
-                Err(_) if timed_out => return Err(to_js_error(&AuthError::Timeout)),
+            let init = browser::deadline(opts.timeout_ms);
+            let (request, to_api) = inner.request(&url, &init)?;
+            let answer = JsFuture::from(browser::read(&promise(inner.clone().send(request, to_api)))).await;
+            let response = match answer {
+                Ok(v) => browser::response_of(&v),
+                Err(_) if browser::expired(&init) => return Err(to_js_error(&AuthError::Timeout)),
                 Err(_) => return Err(to_js_error(&AuthError::Network)),
             };
             let status = response.status;

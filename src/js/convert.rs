@@ -12,13 +12,7 @@ use crate::session::Session;
 
 /// Converts an [`AuthError`] to a JavaScript `Error` named `AuthError`.
 pub fn to_js_error(e: &AuthError) -> JsValue {
-    let err = js_sys::Error::new(&e.message());
-    err.set_name("AuthError");
-    set(&err, "code", &JsValue::from_str(e.code()));
-    if let Some(status) = e.status() {
-        set(&err, "status", &JsValue::from(status));
-    }
-    err.into()
+    crate::browser::error(&e.message(), e.code(), e.status())
 }
 
 pub fn set(target: &JsValue, key: &str, value: &JsValue) {
@@ -139,28 +133,20 @@ fn push_index(out: &mut String, i: usize) {
 }
 
 pub fn snapshot_object(session: &Session) -> JsValue {
-    let obj: JsValue = Object::new().into();
-    set(&obj, "status", &JsValue::from_str(session.status()));
-    let user = match (session, session.claims()) {
-        (Session::SignedIn { .. }, Some(claims)) => {
-            let u: JsValue = Object::new().into();
-            let id = match &claims.sub {
-                Some(Json::Num(n)) => JsValue::from_f64(*n),
-                Some(Json::Str(s)) => JsValue::from_str(s),
-                _ => JsValue::NULL,
-            };
-            set(&u, "id", &id);
-            set(&u, "email", &claims.email.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL));
-            Object::freeze(u.unchecked_ref::<Object>());
-            u
-        }
+    let claims = session.claims();
+    let id = match claims.and_then(|c| c.sub.as_ref()) {
+        Some(Json::Num(n)) => JsValue::from_f64(*n),
+        Some(Json::Str(s)) => JsValue::from_str(s),
         _ => JsValue::NULL,
     };
-    set(&obj, "user", &user);
-    set(&obj, "reason", &session.reason().map(|r| JsValue::from_str(r.as_str())).unwrap_or(JsValue::NULL));
-    set(&obj, "expiresAt", &session.expires_at_ms().map(JsValue::from_f64).unwrap_or(JsValue::NULL));
-    Object::freeze(obj.unchecked_ref::<Object>());
-    obj
+    crate::browser::snapshot(
+        session.status(),
+        claims.is_some(),
+        &id,
+        claims.and_then(|c| c.email.as_deref()),
+        session.reason().map(|r| r.as_str()),
+        session.expires_at_ms(),
+    )
 }
 
 pub fn report_object(report: LogoutReport<JsValue>) -> JsValue {

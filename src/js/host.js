@@ -1,0 +1,166 @@
+// The browser side of the SDK's effects (src/browser.rs): each function does
+// in one call what would otherwise take the WebAssembly module many calls
+// through its glue. No logic lives here: the module decides, these act.
+// Nothing here runs at import time.
+
+/**
+ * A request to the API with cookies and a timeout. Resolves to
+ * `{ status, body }` (`body` is '' when not read or cut off), or to 1 when
+ * the timeout fired, or 2 when the request failed (refused, reset, CORS).
+ */
+export async function send(method, url, json, timeoutMs, readBody) {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const init = { method, credentials: 'include', signal };
+  if (json != null) {
+    init.headers = { 'Content-Type': 'application/json' };
+    init.body = json;
+  }
+  try {
+    const response = await fetch(url, init);
+    const body = readBody ? await response.text().catch(() => '') : '';
+    return signal.aborted ? 1 : { status: response.status, body };
+  } catch {
+    return signal.aborted ? 1 : 2;
+  }
+}
+
+/** `new Request(input, init)` and whether its URL is on `origin` (written as the browser writes it). */
+export function request(input, init, origin) {
+  const r = new Request(input, init ?? undefined);
+  return [r, r.url.startsWith(origin) && r.url[origin.length] === '/'];
+}
+
+/**
+ * Sends `request`, with `Authorization: Bearer <token>` when a token is
+ * given; returns the pending fetch and, with a token, a copy of the request
+ * without it, for a retry.
+ */
+export function authorized(request, token) {
+  if (token == null) return [fetch(request), null];
+  const copy = request.clone();
+  request.headers.set('Authorization', `Bearer ${token}`);
+  return [fetch(request), copy];
+}
+
+/** Request options whose signal aborts after `timeoutMs`. */
+export function deadline(timeoutMs) {
+  return { signal: AbortSignal.timeout(timeoutMs) };
+}
+
+/** Whether the signal of `init` (from `deadline`) fired. */
+export function expired(init) {
+  return init.signal.aborted;
+}
+
+/** The status and text of the response `pending` resolves to ('' when the body breaks off). */
+export async function read(pending) {
+  const response = await pending;
+  return { status: response.status, body: await response.text().catch(() => '') };
+}
+
+/** Calls `f(arg)` and settles when what it returns does; rejects with what it threw. */
+export async function call(f, arg) {
+  await f(arg);
+}
+
+/**
+ * `[area, fallback]`: localStorage (kind 0) or sessionStorage (1) when it
+ * can be used (some browsers throw a SecurityError on mere access when
+ * storage is disabled), else, and for kind 2, a store of the same shape kept
+ * in memory; `fallback` says that memory stands in for Web Storage.
+ */
+export function storage(kind) {
+  try {
+    const area = kind === 0 ? localStorage : kind === 1 ? sessionStorage : null;
+    if (area && area.length >= 0) return [area, false];
+  } catch {}
+  const items = new Map();
+  const memory = {
+    getItem: (key) => items.get(key) ?? null,
+    setItem: (key, value) => void items.set(key, String(value)),
+    removeItem: (key) => void items.delete(key),
+    clear: () => items.clear(),
+  };
+  return [memory, kind !== 2];
+}
+
+/** The page's origin, or null where there is no window. */
+export function origin() {
+  return typeof window === 'object' ? location.origin : null;
+}
+
+/** Navigates without a history entry (Back does not return to the signed-in page). */
+export function replace(path) {
+  location.replace(path);
+}
+
+/** A BroadcastChannel, or null where the browser has none. */
+export function channel(name) {
+  return typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null;
+}
+
+/** The storage-event fallback of the channel: a new value each time, so every post fires an event. */
+export function signal(key, message) {
+  try {
+    localStorage.setItem(key, `${message}:${(Date.now() + Math.random()).toString(36)}`);
+  } catch {}
+}
+
+/** A parsed URL, or null when the parser refuses the input. */
+export function url(input) {
+  try {
+    return new URL(input);
+  } catch {
+    return null;
+  }
+}
+
+/** The UTF-8 text a base64url segment (padded or not) encodes, or null. */
+export function base64url(segment) {
+  if (!/^[\w-]*={0,2}$/.test(segment)) return null;
+  try {
+    const bytes = Uint8Array.from(atob(segment.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** The frozen session snapshot; `user` says whether it has a user. */
+export function snapshot(status, user, id, email, reason, expiresAt) {
+  return Object.freeze({
+    status,
+    user: user ? Object.freeze({ id, email: email ?? null }) : null,
+    reason: reason ?? null,
+    expiresAt: expiresAt ?? null,
+  });
+}
+
+/** An `Error` named AuthError with its code, and status where HTTP. */
+export function error(message, code, status) {
+  const e = new Error(message);
+  e.name = 'AuthError';
+  e.code = code;
+  if (status !== undefined) e.status = status;
+  return e;
+}
+
+/**
+ * Listens to the other tabs (`channel`, when there is one, and storage
+ * events), the network coming back, and restores from the back/forward
+ * cache: `on(0, data)` for a channel message, `on(1, key, newValue)` for a
+ * storage change, `on(2)` online, `on(3)` restored. Returns the function
+ * that stops listening.
+ */
+export function listen(channel, on) {
+  const listeners = [
+    [channel, 'message', (e) => on(0, e.data)],
+    [window, 'storage', (e) => on(1, e.key, e.newValue)],
+    [window, 'online', () => on(2)],
+    [window, 'pageshow', (e) => e.persisted && on(3)],
+  ].filter(([target]) => target);
+  for (const [target, kind, f] of listeners) target.addEventListener(kind, f);
+  return () => {
+    for (const [target, kind, f] of listeners) target.removeEventListener(kind, f);
+  };
+}
