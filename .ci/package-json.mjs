@@ -55,12 +55,13 @@ for (const key of ['name', 'version', 'description', 'license']) {
 }
 
 // What ships: every regular file in pkg/ except the ones npm adds by itself
-// (package.json) and the git ignore file that wasm-pack writes.
+// (package.json) and git ignore files, and the snippets/ folder where
+// wasm-bindgen puts the JS modules the WebAssembly module imports.
 const skip = new Set(['package.json', '.gitignore', '.npmignore']);
 let files;
 try {
   files = readdirSync(pkgDir)
-    .filter((f) => !skip.has(f) && statSync(join(pkgDir, f)).isFile())
+    .filter((f) => !skip.has(f) && (statSync(join(pkgDir, f)).isFile() || f === 'snippets'))
     .sort();
 } catch (e) {
   fail(`cannot read ${pkgDir}: ${e.message}`);
