@@ -36,6 +36,8 @@ extern "C" {
     /// Resolves to `{ status, body }` of the response `pending` resolves to.
     pub fn read(pending: &Promise) -> Promise;
     fn call(f: &Function, arg: &JsValue) -> Promise;
+    /// Resolves to the `[index, thrown]` of each function that failed.
+    fn run_all(functions: &Array) -> Promise;
     /// `[area, fallback]` for 0 local, 1 session, 2 memory.
     fn storage(kind: u32) -> Array;
     #[wasm_bindgen(catch)]
@@ -201,17 +203,18 @@ impl Clock for BrowserClock {
 }
 
 /// The `onLogout` functions, run in order.
-pub struct JsHooks(pub Vec<Function>);
+pub struct JsHooks(pub Array);
 
 impl Hooks<JsValue> for JsHooks {
     async fn run(&self) -> Vec<(u32, JsValue)> {
-        let mut failed = Vec::new();
-        for (i, f) in self.0.iter().enumerate() {
-            if let Err(thrown) = call_and_settle(f, &JsValue::UNDEFINED).await {
-                failed.push((i as u32, thrown));
-            }
-        }
+        let failed: Array = JsFuture::from(run_all(&self.0)).await.map(JsCast::unchecked_into).unwrap_or_default();
         failed
+            .iter()
+            .map(|f| {
+                let f: Array = f.unchecked_into();
+                (f.get(0).as_f64().unwrap_or(0.0) as u32, f.get(1))
+            })
+            .collect()
     }
 }
 

@@ -100,29 +100,28 @@ pub fn function_option(options: &JsValue, field: &'static str) -> Result<Option<
     v.dyn_into::<Function>().map(Some).map_err(|_| AuthError::option(field, "must be a function"))
 }
 
-pub fn hook_functions(options: &JsValue) -> Result<Vec<Function>, AuthError> {
+pub fn hook_functions(options: &JsValue) -> Result<Array, AuthError> {
     let v = get(options, "onLogout");
     if nullish(&v) {
-        return Ok(Vec::new());
+        return Ok(Array::new());
     }
-    if let Some(f) = v.dyn_ref::<Function>() {
-        return Ok(vec![f.clone()]);
+    if v.is_function() {
+        return Ok(Array::of1(&v));
     }
     if !Array::is_array(&v) {
         return Err(AuthError::option("onLogout", "must be a function or an array of functions"));
     }
-    Array::from(&v)
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            item.dyn_into::<Function>().map_err(|_| {
-                let mut field = String::from("onLogout[");
-                push_index(&mut field, i);
-                field.push(']');
-                AuthError::option(field, "must be a function")
-            })
-        })
-        .collect()
+    // A copy: the app changing its array later does not change the hooks.
+    let hooks = Array::from(&v);
+    for (i, item) in hooks.iter().enumerate() {
+        if !item.is_function() {
+            let mut field = String::from("onLogout[");
+            push_index(&mut field, i);
+            field.push(']');
+            return Err(AuthError::option(field, "must be a function"));
+        }
+    }
+    Ok(hooks)
 }
 
 fn push_index(out: &mut String, i: usize) {

@@ -64,6 +64,22 @@ export async function call(f, arg) {
 }
 
 /**
+ * Calls each function in order, awaiting what it returns; resolves to the
+ * `[index, thrown]` of each that threw or rejected (one failure stops no other).
+ */
+export async function run_all(functions) {
+  const failed = [];
+  for (let i = 0; i < functions.length; i++) {
+    try {
+      await functions[i]();
+    } catch (error) {
+      failed.push([i, error]);
+    }
+  }
+  return failed;
+}
+
+/**
  * `[area, fallback]`: localStorage (kind 0) or sessionStorage (1) when it
  * can be used (some browsers throw a SecurityError on mere access when
  * storage is disabled), else, and for kind 2, a store of the same shape kept
