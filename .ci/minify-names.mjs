@@ -3,7 +3,8 @@
 // glue know each other: wasm-bindgen names every import after the function
 // and a 16-digit hash (`__wbg_getItem_5f6e…`), and those hashes do not
 // compress. Each import and export (but `memory`) gets a short name, in the
-// module's import and export sections and in the glue (and its .d.ts) alike.
+// module's import and export sections and in the glue (and its .d.ts) alike,
+// and so does the module the imports come from.
 // The rest of the module is copied byte for byte.
 //
 // usage: node .ci/minify-names.mjs PKG_DIR BASENAME   (e.g. pkg sociapp_auth)
@@ -22,6 +23,8 @@ const gluePaths = [join(dir, `${base}.js`), join(dir, `${base}_bg.wasm.d.ts`)].f
 const bytes = readFileSync(wasmPath);
 const renames = new Map();
 const imported = [];
+// Import module names (wasm-bindgen's "./<name>_bg.js"): short ones too.
+const modules = new Map();
 
 // Short, distinct names that no glue identifier has: `$` then base 36.
 const shortName = (prefix, i) => `${prefix}${i.toString(36)}`;
@@ -90,7 +93,8 @@ function rewriteImports(body) {
     const short = shortName('$', renames.size);
     renames.set(field, short);
     imported.push(field);
-    parts.push(name(module), name(short), body.subarray(pos, end));
+    if (!modules.has(module)) modules.set(module, `m${modules.size}`);
+    parts.push(name(modules.get(module)), name(short), body.subarray(pos, end));
     pos = end;
   }
   return Buffer.concat(parts);
@@ -136,10 +140,16 @@ const pattern = new RegExp(`(?<![\\w$])(${[...renames.keys()].map(escape).join('
 for (const path of gluePaths) {
   const text = readFileSync(path, 'utf8');
   const missing = new Set(imported);
-  const next = text.replace(pattern, (m) => {
+  let next = text.replace(pattern, (m) => {
     missing.delete(m);
     return renames.get(m);
   });
+  // The import object names each module as a quoted key.
+  for (const [module, short] of modules) {
+    const key = JSON.stringify(module);
+    if (path.endsWith('.js') && !next.includes(`${key}:`)) throw new Error(`${path} does not name the module ${key}`);
+    next = next.split(`${key}:`).join(`${JSON.stringify(short)}:`);
+  }
   if (path.endsWith('.js') && missing.size) {
     throw new Error(`${path} does not mention ${[...missing].join(', ')}`);
   }

@@ -36,6 +36,9 @@ extern "C" {
     /// Resolves to `{ status, body }` of the response `pending` resolves to.
     pub fn read(pending: &Promise) -> Promise;
     fn call(f: &Function, arg: &JsValue) -> Promise;
+    /// Calls every function of `listeners` with `snapshot`; one that throws
+    /// stops no other.
+    pub fn notify(listeners: &js_sys::Map, snapshot: &JsValue);
     /// Resolves to the `[index, thrown]` of each function that failed.
     fn run_all(functions: &Array) -> Promise;
     /// `[area, fallback]` for 0 local, 1 session, 2 memory.

@@ -319,8 +319,13 @@ impl<E: Effects> Engine<E> {
     /// A login or refresh answered after a sign-out may have set a fresh
     /// refresh cookie: ask the server to expire it again.
     async fn expire_cookie_again(&self) {
-        let ok = matches!(self.send(Method::Post, &self.opts.paths.logout, None).await, Ok(r) if (200..300).contains(&r.status));
+        let ok = self.logout_confirmed().await;
         self.set_marker(!ok);
+    }
+
+    /// `POST` logout; whether the server confirmed it (2xx).
+    async fn logout_confirmed(&self) -> bool {
+        matches!(self.send_logout().await, Ok(r) if (200..300).contains(&r.status))
     }
 
     /// `POST` refresh (the cookie goes along) and adopt the new token. Only
@@ -437,7 +442,7 @@ impl<E: Effects> Engine<E> {
         if !self.logged_out_marker() || self.is_signed_in() {
             return false;
         }
-        let ok = matches!(self.send(Method::Post, &self.opts.paths.logout, None).await, Ok(r) if (200..300).contains(&r.status));
+        let ok = self.logout_confirmed().await;
         if ok {
             self.set_marker(false);
         }

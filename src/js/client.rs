@@ -23,11 +23,12 @@ use crate::error::AuthError;
 use crate::options::{self, RawOptions, TokenStorage};
 use crate::session::{Reason, Session};
 
-/// The session's listeners and the snapshot handed out until a change.
+/// The session's listeners (a JS `Map` from id to function) and the
+/// snapshot handed out until a change.
 #[derive(Default)]
 struct Listeners {
     next_id: Cell<u32>,
-    entries: RefCell<Vec<(u32, Function)>>,
+    entries: js_sys::Map,
     snapshot: RefCell<Option<JsValue>>,
 }
 
@@ -37,10 +38,7 @@ impl Listeners {
     fn changed(&self, session: &Session) {
         let snapshot = snapshot_object(session);
         *self.snapshot.borrow_mut() = Some(snapshot.clone());
-        let listeners: Vec<Function> = self.entries.borrow().iter().map(|(_, f)| f.clone()).collect();
-        for f in listeners {
-            let _ = f.call1(&JsValue::UNDEFINED, &snapshot);
-        }
+        browser::notify(&self.entries, &snapshot);
     }
 }
 
@@ -463,12 +461,12 @@ impl AuthClient {
         let l = &self.inner.listeners;
         let id = l.next_id.get().wrapping_add(1);
         l.next_id.set(id);
-        l.entries.borrow_mut().push((id, listener));
+        l.entries.set(&JsValue::from(id), &listener);
         id
     }
 
     #[wasm_bindgen(js_name = removeListener)]
     pub fn remove_listener(&self, id: u32) {
-        self.inner.listeners.entries.borrow_mut().retain(|(i, _)| *i != id);
+        self.inner.listeners.entries.delete(&JsValue::from(id));
     }
 }

@@ -63,6 +63,15 @@ export async function call(f, arg) {
   await f(arg);
 }
 
+/** Calls every listener of the Map with the snapshot; one that throws stops no other. */
+export function notify(listeners, snapshot) {
+  for (const listener of [...listeners.values()]) {
+    try {
+      listener(snapshot);
+    } catch {}
+  }
+}
+
 /**
  * Calls each function in order, awaiting what it returns; resolves to the
  * `[index, thrown]` of each that threw or rejected (one failure stops no other).
