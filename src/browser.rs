@@ -35,7 +35,9 @@ extern "C" {
     pub fn expired(init: &JsValue) -> bool;
     /// Resolves to `{ status, body }` of the response `pending` resolves to.
     pub fn read(pending: &Promise) -> Promise;
-    fn call(f: &Function, arg: &JsValue) -> Promise;
+    /// `navigate(path)` awaited, or without it `location.replace(path)`;
+    /// rejects with what was thrown.
+    fn navigate(custom: Option<&Function>, path: &str) -> Promise;
     /// Calls every function of `listeners` with `snapshot`; one that throws
     /// stops no other.
     pub fn notify(listeners: &js_sys::Map, snapshot: &JsValue);
@@ -59,9 +61,6 @@ extern "C" {
     pub fn error(message: &str, code: &str, status: Option<u16>) -> JsValue;
     /// `location.origin`, or `None` where there is no window.
     pub fn origin() -> Option<String>;
-    /// `location.replace(path)`.
-    #[wasm_bindgen(catch)]
-    fn replace(path: &str) -> Result<(), JsValue>;
     /// Listens to the page's events; returns the function that stops it.
     #[wasm_bindgen(catch)]
     fn listen(channel: &JsValue, on: &JsValue) -> Result<Function, JsValue>;
@@ -143,11 +142,6 @@ impl Http for BrowserHttp {
     }
 }
 
-/// Calls `f` and awaits what it returns if that is a promise or thenable.
-/// `Err` holds what it threw or how it rejected.
-pub async fn call_and_settle(f: &Function, arg: &JsValue) -> Result<(), JsValue> {
-    JsFuture::from(call(f, arg)).await.map(drop)
-}
 
 /// The app's `navigate(path)` (e.g. a router's push), or `location.replace`
 /// so that Back does not return to the signed-in page.
@@ -157,11 +151,9 @@ pub struct BrowserNavigation {
 
 impl Navigation for BrowserNavigation {
     type Failure = JsValue;
-    async fn navigate(&self, path: &str) -> Result<(), JsValue> {
-        match &self.custom {
-            Some(f) => call_and_settle(f, &JsValue::from_str(path)).await,
-            None => replace(path),
-        }
+    fn navigate(&self, path: &str) -> impl Future<Output = Result<(), JsValue>> {
+        let done = JsFuture::from(navigate(self.custom.as_ref(), path));
+        async move { done.await.map(drop) }
     }
 }
 

@@ -58,9 +58,14 @@ export async function read(pending) {
   return { status: response.status, body: await response.text().catch(() => '') };
 }
 
-/** Calls `f(arg)` and settles when what it returns does; rejects with what it threw. */
-export async function call(f, arg) {
-  await f(arg);
+/**
+ * Moves the page to `path`: the app's `navigate(path)`, awaited, or else
+ * `location.replace` (no history entry, so Back does not return to the
+ * signed-in page). Rejects with what was thrown.
+ */
+export async function navigate(custom, path) {
+  if (custom) await custom(path);
+  else location.replace(path);
 }
 
 /** Calls every listener of the Map with the snapshot; one that throws stops no other. */
@@ -112,11 +117,6 @@ export function storage(kind) {
 /** The page's origin, or null where there is no window. */
 export function origin() {
   return typeof window === 'object' ? location.origin : null;
-}
-
-/** Navigates without a history entry (Back does not return to the signed-in page). */
-export function replace(path) {
-  location.replace(path);
 }
 
 /** A BroadcastChannel, or null where the browser has none. */
