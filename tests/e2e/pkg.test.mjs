@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CHROMIUM, EMAIL, PASSWORD, PKG_DIR, ROOT, SERVER_BIN, launchChromium, startServer, tearDown } from './support.mjs';
 
 // Upper bounds, so that a hung page or server fails the run instead of stalling it.
@@ -93,6 +94,35 @@ test('the static listener serves the package with the right media types', STEP_T
   assert.equal(js.status, 200);
   assert.match(js.headers.get('content-type') ?? '', /^(text|application)\/javascript\b/);
   await js.text();
+});
+
+test('importing the package in Node (no window) fetches nothing and defines no window', STEP_TIMEOUT, async () => {
+  const calls = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (...args) => {
+    calls.push(String(args[0]));
+    return realFetch(...args);
+  };
+  try {
+    const entry = await import(pathToFileURL(join(PKG_DIR, 'index.js')).href);
+    assert.equal(typeof entry.createAuthClient, 'function');
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  assert.deepEqual(calls, [], 'no request at import time');
+  assert.equal(typeof globalThis.window, 'undefined');
+});
+
+test('importing the package in a browser starts loading the .wasm before createAuthClient', STEP_TIMEOUT, async () => {
+  const fresh = await watchedPage();
+  await fresh.goto(`${site}/index.html`);
+  const wasmRequest = fresh.waitForRequest((req) => req.url().endsWith('/pkg/sociapp_auth_bg.wasm'), { timeout: 10_000 });
+  // Only the import: no client is created in this page.
+  await fresh.evaluate(() => import('/pkg/index.js').then(() => undefined));
+  const request = await wasmRequest;
+  assert.equal(request.method(), 'GET');
+  await (await request.response())?.finished();
+  await fresh.context().close();
 });
 
 test('the release package signs in, reads the user and logs out in Chromium', { timeout: 120_000 }, async (t) => {
