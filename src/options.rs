@@ -157,13 +157,13 @@ impl RawOptions {
                         "logout" => &mut paths.logout,
                         "refresh" => &mut paths.refresh,
                         "me" => &mut paths.me,
-                        _ => return Err(AuthError::option(field, "is not a path option (login, logout, refresh, me)")),
+                        _ => return Err(AuthError::option(&field, "is not a path option (login, logout, refresh, me)")),
                     };
                     if matches!(value, Json::Null) {
                         continue;
                     }
                     let p = string_field(value, &field)?;
-                    url::check_api_path(p).map_err(|e| AuthError::option(field.clone(), e))?;
+                    url::check_api_path(p).map_err(|e| AuthError::option(&field, e))?;
                     *slot = p.to_owned();
                 }
             }

@@ -118,7 +118,7 @@ pub fn hook_functions(options: &JsValue) -> Result<Array, AuthError> {
             let mut field = String::from("onLogout[");
             push_index(&mut field, i);
             field.push(']');
-            return Err(AuthError::option(field, "must be a function"));
+            return Err(AuthError::option(&field, "must be a function"));
         }
     }
     Ok(hooks)
