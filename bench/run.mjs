@@ -53,7 +53,7 @@ const PEERS = [
   { id: 'supabase', name: 'Supabase auth-js', pkg: '@supabase/auth-js' },
   { id: 'auth0', name: 'auth0-spa-js', pkg: '@auth0/auth0-spa-js' },
 ];
-const TARGETS = { gzip: 12_288, logoutRatio: 1.05, fetchRatio: 1.03 };
+const TARGETS = { gzip: 24_000, logoutRatio: 1.05, fetchRatio: 1.03 };
 // Names resolve to nothing: only 127.0.0.1 can be reached.
 const HOST_RULES = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1';
 

@@ -3,9 +3,9 @@
 // imports), gzip -9. Measured as bench/run.mjs does (size.mjs). Sizes are
 // deterministic, so this is a test; timings are not.
 //
-// The budget is today's size with a small margin, so that growth is a
-// decision, not an accident. The goal is 12,288 bytes; README.md ("Size")
-// says where the bytes go.
+// The budget is today's size (29,366 B) with a margin of about 1 %, so that
+// growth is a decision, not an accident. The goal is 24,000 bytes; README.md
+// ("Size") says where the bytes go.
 //
 // Run after `make pkg` as `node --test bench/size.test.mjs`.
 // Environment: SOCIAPP_PKG_DIR, the package folder (default pkg/).
@@ -17,8 +17,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sdkSize } from './size.mjs';
 
-const BUDGET = 71_680;
-const GOAL = 12_288;
+const BUDGET = 29_696;
+const GOAL = 24_000;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PKG_DIR = resolve(ROOT, process.env.SOCIAPP_PKG_DIR ?? 'pkg');
 
