@@ -1,5 +1,6 @@
 //! The browser implementations of the effect traits: Web Storage, `fetch`
-//! with a timeout, navigation, the clock, and the app's hooks.
+//! with a timeout, navigation, the clock, the other tabs, the parsers and
+//! the app's hooks. Their JavaScript half is `src/js/host.js`.
 
 use core::future::Future;
 
@@ -141,7 +142,6 @@ impl Http for BrowserHttp {
         }
     }
 }
-
 
 /// The app's `navigate(path)` (e.g. a router's push), or `location.replace`
 /// so that Back does not return to the signed-in page.
@@ -290,10 +290,10 @@ pub struct Timer {
 }
 
 impl Timer {
-    pub fn new(delay_ms: f64, f: impl FnOnce() + 'static) -> Option<Timer> {
+    pub fn new(delay_ms: f64, f: impl FnOnce() + 'static) -> Timer {
         let closure = Closure::<dyn FnMut()>::once_aborting(f);
         let handle = set_timeout(closure.as_ref(), delay_ms.clamp(0.0, MAX_DELAY as f64));
-        Some(Timer { handle, _closure: closure })
+        Timer { handle, _closure: closure }
     }
 }
 

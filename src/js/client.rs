@@ -13,9 +13,8 @@ use super::convert::{
     self, function_option, get, hook_functions, reject, report_object, snapshot_object, to_js_error,
 };
 use crate::browser::{
-    self, BrowserClock, BrowserHttp, BrowserNavigation, BrowserParsers, BrowserStorage, BrowserTabs, PageEvent,
-    PageEvents,
-    JsHooks, Timer,
+    self, BrowserClock, BrowserHttp, BrowserNavigation, BrowserParsers, BrowserStorage, BrowserTabs, JsHooks,
+    PageEvent, PageEvents, Timer,
 };
 use crate::effects::TabMessage;
 use crate::engine::{Effects, Engine, Observer, Platform, StepFailure};
@@ -218,11 +217,11 @@ impl Inner {
         }
         if let Some(delay) = self.engine.refresh_due_in() {
             let weak = Rc::downgrade(self);
-            *timer = Timer::new(delay, move || {
+            *timer = Some(Timer::new(delay, move || {
                 if let Some(inner) = weak.upgrade() {
                     let _ = inner.refresh_shared();
                 }
-            });
+            }));
         }
     }
 

@@ -44,12 +44,12 @@ export function authorized(request, token) {
 
 /** Request options whose signal aborts after `timeoutMs`. */
 export function deadline(timeoutMs) {
-  return { signal: AbortSignal.timeout(timeoutMs) };
+  return { signal: AbortSignal.timeout?.(timeoutMs) };
 }
 
 /** Whether the signal of `init` (from `deadline`) fired. */
 export function expired(init) {
-  return init.signal.aborted;
+  return init.signal?.aborted === true;
 }
 
 /** The status and text of the response `pending` resolves to ('' when the body breaks off). */
