@@ -3,7 +3,7 @@
 // imports), gzip -9. Measured as bench/run.mjs does (size.mjs). Sizes are
 // deterministic, so this is a test; timings are not.
 //
-// The budget is today's size (29,370 B) with a margin of about 1 %, so that
+// The budget is today's size (29,373 B) with a margin of about 1 %, so that
 // growth is a decision, not an accident. The goal is 24,000 bytes; README.md
 // ("Size") says where the bytes go.
 //

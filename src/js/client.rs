@@ -113,7 +113,7 @@ type Sent = (Option<String>, JsValue, Promise);
 /// Adds `token` (if any), keeps a copy of the request for a replay, and
 /// calls `fetch`.
 fn start(request: &JsValue, token: Option<String>) -> Result<Sent, JsValue> {
-    let sent = browser::authorized(request, token.clone())?;
+    let sent = browser::authorized(request, token.as_deref(), true)?;
     Ok((token, sent.get(1), sent.get(0).unchecked_into()))
 }
 
@@ -181,8 +181,9 @@ impl Inner {
             let Some(token) = fresh else {
                 return Ok(response);
             };
-            let (_, _, again) = start(&retry, Some(token.clone()))?;
-            let again = JsFuture::from(again).await?;
+            // The last try: no copy is kept.
+            let again = browser::authorized(&retry, Some(&token), false)?.get(0);
+            let again = JsFuture::from(Promise::from(again)).await?;
             if status(&again) == 401.0 {
                 // A token the server issued a moment ago is refused: the session
                 // is over (and its refresh cookie is expired).

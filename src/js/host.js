@@ -32,12 +32,12 @@ export function request(input, init, origin) {
 
 /**
  * Sends `request`, with `Authorization: Bearer <token>` when a token is
- * given; returns the pending fetch and, with a token, a copy of the request
- * without it, for a retry.
+ * given; returns the pending fetch and, with a token and `keepCopy`, a copy
+ * of the request without it, for a retry.
  */
-export function authorized(request, token) {
+export function authorized(request, token, keepCopy) {
   if (token == null) return [fetch(request), null];
-  const copy = request.clone();
+  const copy = keepCopy ? request.clone() : null;
   request.headers.set('Authorization', `Bearer ${token}`);
   return [fetch(request), copy];
 }
