@@ -3,8 +3,10 @@
 // imports), gzip -9. Measured as bench/run.mjs does (size.mjs). Sizes are
 // deterministic, so this is a test; timings are not.
 //
-// The budget is today's size (29,373 B) with a margin of about 1 %, so that
-// growth is a decision, not an accident. The goal is 24,000 bytes; README.md
+// The budget was the size of the build before server rendering (29,373 B)
+// with a margin of about 1 % (29,696 B), raised by what server rendering was
+// measured to cost (+332 B: 29,705 B), so that growth is a decision, not an
+// accident. The goal is 24,000 bytes; README.md
 // ("Size") says where the bytes go.
 //
 // Run after `make pkg` as `node --test bench/size.test.mjs`.
@@ -17,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sdkSize } from './size.mjs';
 
-const BUDGET = 29_696;
+const BUDGET = 30_028;
 const GOAL = 24_000;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PKG_DIR = resolve(ROOT, process.env.SOCIAPP_PKG_DIR ?? 'pkg');

@@ -22,8 +22,17 @@ function compile() {
 // (no window) importing does nothing.
 if (typeof window === 'object') compile().catch(() => {});
 
-/** Creates a client; rejects with an AuthError (code "invalid_option") for bad options. */
+/**
+ * Creates a client; rejects with an AuthError: code "invalid_option" for bad
+ * options, "unsupported_environment" where there is no browser window.
+ */
 export async function createAuthClient(options) {
+  if (typeof window !== 'object') {
+    const error = new Error('createAuthClient needs a browser window: create the client in the browser (on a server, render signed out)');
+    error.name = 'AuthError';
+    error.code = 'unsupported_environment';
+    throw error;
+  }
   const module = await compile();
   // Instantiates once (later calls return the instance).
   initSync({ module });

@@ -1,6 +1,8 @@
 import type { ReactElement, ReactNode } from 'react';
 import type {
   AuthClient,
+  AuthError,
+  AuthOptions,
   Credentials,
   LogoutResult,
   SessionStatus,
@@ -10,42 +12,56 @@ import type {
   User,
 } from './index.js';
 
-export interface AuthProviderProps {
-  /** The client `createAuthClient()` resolved to. */
-  client: AuthClient;
-  children?: ReactNode;
-}
+/**
+ * Either `client` (the client, or the promise `createAuthClient()` returns)
+ * or `options`, from which the provider creates the client itself, in the
+ * browser only and once (later changes of `options` are not read).
+ */
+export type AuthProviderProps =
+  | { client: AuthClient | Promise<AuthClient>; options?: undefined; children?: ReactNode }
+  | { options: AuthOptions; client?: undefined; children?: ReactNode };
 
-/** Makes `client` the one that `useAuth()` and `useAuthClient()` use below it. */
+/**
+ * Gives the components below it their client, and renders them at once:
+ * until the client is there, `useAuth()` reads signed out with `ready` false.
+ */
 export function AuthProvider(props: AuthProviderProps): ReactElement;
 
-/** What `useAuth()` returns: a new object when (and only when) the session changes. */
+/** What `useAuth()` returns: a new object when (and only when) the session or the client's readiness changes. */
 export interface Auth {
-  readonly client: AuthClient;
-  /** The client's snapshot (the same object as `client.getSnapshot()`). */
+  /** The client, or null until it is there. */
+  readonly client: AuthClient | null;
+  /**
+   * False on the server, in the first render of a hydrating page and until
+   * the client is made (the snapshot reads signed out until then); true after.
+   */
+  readonly ready: boolean;
+  /** Why the client could not be made (e.g. code "invalid_option"), or null. */
+  readonly error: AuthError | null;
+  /** The client's snapshot (the same object as `client.getSnapshot()`), signed out until ready. */
   readonly snapshot: Snapshot;
   readonly status: SessionStatus;
   readonly signedIn: boolean;
   readonly user: SessionUser | null;
   readonly reason: SignOutReason | null;
   readonly expiresAt: number | null;
-  /** Signs in; resolves to the new snapshot. Rejects with an AuthError. Stable across renders. */
+  /** Signs in; resolves to the new snapshot. Waits for the client; rejects with an AuthError. Stable across renders. */
   login(credentials: Credentials): Promise<Snapshot>;
-  /** Signs out (see the client's `logout`). Never rejects. Stable across renders. */
+  /** Signs out (see the client's `logout`). Waits for the client; never rejects once it is made. Stable across renders. */
   logout(): Promise<LogoutResult>;
-  /** `fetch` with the session's Bearer token on requests to the API's origin. Stable across renders. */
+  /** `fetch` with the session's Bearer token on requests to the API's origin. Waits for the client. Stable across renders. */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
-  /** `GET` the signed-in user. Stable across renders. */
+  /** `GET` the signed-in user. Waits for the client. Stable across renders. */
   me(): Promise<User>;
 }
 
 /**
- * The session and its actions, from `client` or else the nearest
- * `<AuthProvider>`. Built on `useSyncExternalStore(subscribe, getSnapshot)`:
- * no tearing, and a re-render only when the snapshot changes. Throws when
- * there is no client.
+ * The session and its actions, from `client` (or its promise) or else the
+ * nearest `<AuthProvider>`. Built on `useSyncExternalStore` with a constant
+ * server snapshot: no tearing, no hydration mismatch, and a re-render only
+ * when the snapshot changes. Throws when there is no client.
  */
-export function useAuth(client?: AuthClient): Auth;
+export function useAuth(client?: AuthClient | Promise<AuthClient>): Auth;
 
-/** The client given, else the nearest `<AuthProvider>`'s; throws when there is none. */
-export function useAuthClient(client?: AuthClient): AuthClient;
+/** The client given, else the nearest `<AuthProvider>`'s: null until it is there. */
+export function useAuthClient(client?: AuthClient | Promise<AuthClient>): AuthClient | null;

@@ -1,59 +1,143 @@
 // sociapp-auth/react: the session as React state. Needs react (a peer
 // dependency, 18 or later); no router of its own: the client's `navigate`
-// option takes the app's router (e.g. `(path) => router.navigate(path)`).
-import { createContext, createElement, useContext, useMemo, useSyncExternalStore } from 'react';
+// option takes the app's router (e.g. `(path) => router.push(path)`).
+//
+// Renders at once, on the server too: until the client is there (on the
+// server, in the first render of a hydrating page, while the WebAssembly
+// module loads), `useAuth()` reads signed out with `ready` false.
+import { createContext, createElement, useContext, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { createAuthClient } from './index.js';
+
+const NOT_READY = Object.freeze({ status: 'signedOut', user: null, reason: null, expiresAt: null });
+// What the server renders, and the first render of a hydrating page.
+const LOADING = Object.freeze({ client: null, error: null, snapshot: NOT_READY, ready: false });
+const serverState = () => LOADING;
 
 const AuthContext = createContext(null);
 
-/** Makes `client` the one `useAuth()` and `useAuthClient()` use below it. */
-export function AuthProvider({ client, children }) {
-  return createElement(AuthContext.Provider, { value: client }, children);
+function usageError(message) {
+  const error = new Error(message);
+  error.name = 'AuthError';
+  error.code = 'invalid_option';
+  return error;
 }
 
-/** The client given, else the one of the nearest <AuthProvider>. */
-export function useAuthClient(client) {
-  const provided = useContext(AuthContext);
-  const found = client ?? provided;
-  if (found == null) {
-    throw new Error('useAuth: no AuthClient: render <AuthProvider client={client}> above this component, or pass the client');
+// The state of one client, there or on its way: a small external store for
+// useSyncExternalStore, and the actions, which wait for the client.
+function clientSource() {
+  let state = LOADING;
+  let started = false;
+  let settle;
+  const listeners = new Set();
+  const notify = () => listeners.forEach((listener) => listener());
+  const found = new Promise((resolve, reject) => {
+    settle = [resolve, reject];
+  });
+  found.catch(() => {}); // a failure is in `error`; the actions reject with it
+  const client = () => (started || typeof window === 'object' ? found : createAuthClient());
+  const src = {
+    // Takes the client, or waits for the promise of one.
+    follow(given) {
+      if (started) return;
+      started = true;
+      const attach = (c) => {
+        state = { client: c, error: null, snapshot: c.getSnapshot(), ready: true };
+        c.subscribe(notify);
+        settle[0](c);
+        notify();
+      };
+      if (typeof given?.then !== 'function') return attach(given);
+      given.then(attach, (e) => {
+        state = { ...LOADING, error: e };
+        settle[1](e);
+        notify();
+      });
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    getSnapshot() {
+      const current = state.client?.getSnapshot();
+      if (current && current !== state.snapshot) state = { ...state, snapshot: current };
+      return state;
+    },
+    actions: {
+      login: async (credentials) => (await client()).login(credentials),
+      logout: async () => (await client()).logout(),
+      fetch: async (input, init) => (await client()).fetch(input, init),
+      me: async () => (await client()).me(),
+    },
+  };
+  return src;
+}
+
+// One source per client or promise, shared by every hook that names it.
+const sources = new WeakMap();
+function sourceOf(given) {
+  let src = sources.get(given);
+  if (!src) {
+    src = clientSource();
+    sources.set(given, src);
+    src.follow(given);
   }
-  if (typeof found.then === 'function') {
-    throw new Error('useAuth: got a promise: pass the AuthClient that createAuthClient() resolves to');
-  }
-  return found;
+  return src;
 }
 
 /**
- * The session (re-rendering when it changes, and only then) and its actions.
- * Built on useSyncExternalStore over the client's subscribe/getSnapshot.
+ * Gives the components below it their client: `client` (an AuthClient, or
+ * the promise `createAuthClient()` returns), or `options`, from which it
+ * creates the client itself, in the browser only, once. Renders its
+ * children at once.
+ */
+export function AuthProvider({ client, options, children }) {
+  if ((client == null) === (options == null)) {
+    throw usageError('AuthProvider needs client (an AuthClient or the promise createAuthClient returns) or options, not both');
+  }
+  const [own] = useState(() => (client == null ? clientSource() : null));
+  // Effects run in the browser only: the server never creates a client.
+  useEffect(() => {
+    if (own) own.follow(createAuthClient(options));
+  }, [own]);
+  return createElement(AuthContext.Provider, { value: own ?? sourceOf(client) }, children);
+}
+
+function useSource(client) {
+  const provided = useContext(AuthContext);
+  const src = client != null ? sourceOf(client) : provided;
+  if (src == null) {
+    throw new Error('useAuth: no client: render <AuthProvider client={…}> or <AuthProvider options={…}> above this component, or pass the client');
+  }
+  return src;
+}
+
+/** The client once it is there (else null): the one given, or the nearest <AuthProvider>'s. */
+export function useAuthClient(client) {
+  const src = useSource(client);
+  return useSyncExternalStore(src.subscribe, src.getSnapshot, serverState).client;
+}
+
+/**
+ * The session (re-rendering when it changes, and only then), whether the
+ * client is ready, and the actions. Built on useSyncExternalStore, with a
+ * constant server snapshot: a hydrating page renders what the server did.
  */
 export function useAuth(client) {
-  const auth = useAuthClient(client);
-  const source = useMemo(
-    () => ({
-      subscribe: (onChange) => auth.subscribe(onChange),
-      getSnapshot: () => auth.getSnapshot(),
-      actions: {
-        login: (credentials) => auth.login(credentials),
-        logout: () => auth.logout(),
-        fetch: (input, init) => auth.fetch(input, init),
-        me: () => auth.me(),
-      },
-    }),
-    [auth],
-  );
-  const snapshot = useSyncExternalStore(source.subscribe, source.getSnapshot, source.getSnapshot);
-  return useMemo(
-    () => ({
-      client: auth,
+  const src = useSource(client);
+  const state = useSyncExternalStore(src.subscribe, src.getSnapshot, serverState);
+  return useMemo(() => {
+    const { snapshot } = state;
+    return {
+      client: state.client,
+      ready: state.ready,
+      error: state.error,
       snapshot,
       status: snapshot.status,
       signedIn: snapshot.status === 'signedIn',
       user: snapshot.user,
       reason: snapshot.reason,
       expiresAt: snapshot.expiresAt,
-      ...source.actions,
-    }),
-    [auth, snapshot, source],
-  );
+      ...src.actions,
+    };
+  }, [state, src]);
 }

@@ -91,7 +91,8 @@ export type AuthErrorCode =
   | 'network'
   | 'timeout'
   | 'not_signed_in'
-  | 'superseded';
+  | 'superseded'
+  | 'unsupported_environment';
 
 /** Every error the SDK throws or rejects with. */
 export interface AuthError extends Error {

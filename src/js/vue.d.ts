@@ -50,7 +50,7 @@ export interface AuthStoreOptions<Id extends string = 'auth'> extends AuthOption
 export interface AuthStoreState {
   /** The client's snapshot, replaced on every change (the same object as `getSnapshot()`). */
   snapshot: Snapshot;
-  /** False until the client is made and the stored session restored; the snapshot reads signed out until then. */
+  /** False until the client is made and the stored session restored (always on a server); the snapshot reads signed out until then. */
   ready: boolean;
   /** Why the client could not be made (e.g. code "invalid_option"), or null. */
   error: AuthError | null;
@@ -67,7 +67,7 @@ export interface AuthStoreGetters {
 
 /** The store's actions; each waits for the client first. */
 export interface AuthStoreActions {
-  /** The client, once made; rejects with the AuthError that prevented it. */
+  /** The client, once made; rejects with the AuthError that prevented it (on a server: code "unsupported_environment"). */
   getClient(): Promise<AuthClient>;
   /** Signs in; resolves to the new snapshot (also in `snapshot`). Rejects with an AuthError. */
   login(credentials: Credentials): Promise<Snapshot>;
@@ -86,11 +86,22 @@ export type AuthStoreDefinition<Id extends string = 'auth'> = StoreDefinition<
   AuthStoreActions
 >;
 
+/** The client's options plus the store's, as an options function returns them (the id comes first instead). */
+export type AuthStoreSetupOptions = Omit<AuthStoreOptions, 'id'> & { id?: undefined };
+
 /**
  * Defines the Pinia store of the session and returns its `useAuthStore`.
- * The client is made (with `createAuthClient`) when the store is first used.
+ * The client is made (with `createAuthClient`) when the store is first used,
+ * in the browser only: on a server the store reads signed out with `ready`
+ * false, its state is plain data (it serialises into Nuxt's payload and
+ * hydrates), and the actions reject with code "unsupported_environment".
  * Throws an AuthError (code "invalid_option") for bad adapter options; the
  * client's own option errors arrive in `error` and reject the actions.
+ *
+ * The options may also come from a function, called once when the store is
+ * first used in the browser, inside the store's setup: composables such as
+ * `useRouter()` or Nuxt's `useRuntimeConfig()` work there. Its errors arrive
+ * in `error` too.
  *
  * @example
  * export const useAuthStore = defineAuthStore({
@@ -99,5 +110,15 @@ export type AuthStoreDefinition<Id extends string = 'auth'> = StoreDefinition<
  *   router,
  *   resetStores: () => [useProfileStore(), useNotesStore()],
  * });
+ *
+ * @example
+ * // Nuxt: the API's URL from the runtime config, navigation with Nuxt's router.
+ * export const useAuthStore = defineAuthStore(() => ({
+ *   baseUrl: useRuntimeConfig().public.apiUrl,
+ *   redirectTo: '/login',
+ *   router: useRouter(),
+ * }));
  */
 export function defineAuthStore<Id extends string = 'auth'>(options: AuthStoreOptions<Id>): AuthStoreDefinition<Id>;
+export function defineAuthStore(options: () => AuthStoreSetupOptions): AuthStoreDefinition<'auth'>;
+export function defineAuthStore<Id extends string>(id: Id, options: () => AuthStoreSetupOptions): AuthStoreDefinition<Id>;

@@ -24,22 +24,50 @@ async function resetOne(entry) {
   throw optionError('resetStores', 'entries must be stores or functions');
 }
 
-/**
- * Defines the Pinia store of the session: `defineAuthStore(options)` returns
- * `useAuthStore`. The options are the client's (`AuthOptions`) plus `id`,
- * `router` and `resetStores`; the client is made when the store is first used.
- */
-export function defineAuthStore(options) {
+// Checks the adapter's own options; returns them with the client's apart.
+function storeOptions(options, factory) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw optionError('options', 'must be an object such as { baseUrl: "https://api.example.com" }');
+    throw optionError('options', factory
+      ? 'must be returned as an object by the options function'
+      : 'must be an object such as { baseUrl: "https://api.example.com" }');
   }
-  const { id = 'auth', router, resetStores, ...clientOptions } = options;
-  if (typeof id !== 'string' || id === '') throw optionError('id', 'must be a non-empty string');
+  const { id, router, resetStores, ...clientOptions } = options;
+  if (factory && id !== undefined) throw optionError('id', 'goes before the options function: defineAuthStore(id, () => options)');
   if (router != null && typeof router.push !== 'function') throw optionError('router', 'must have a push(path) method');
   if (router != null && clientOptions.navigate != null) throw optionError('router', 'and navigate cannot both be given');
   if (resetStores != null && typeof resetStores !== 'function') {
     throw optionError('resetStores', 'must be a function returning the stores to reset, e.g. () => [useCartStore()]');
   }
+  return { id: id ?? 'auth', router, resetStores, clientOptions };
+}
+
+/**
+ * Defines the Pinia store of the session: `defineAuthStore(options)` returns
+ * `useAuthStore`. The options are the client's (`AuthOptions`) plus `id`,
+ * `router` and `resetStores`; or a function returning them
+ * (`defineAuthStore(() => options)`, `defineAuthStore(id, () => options)`),
+ * called when the store is first used in the browser, where composables
+ * such as `useRouter()` and `useRuntimeConfig()` work. The client is made
+ * in the browser only; on a server the store reads signed out, not ready,
+ * and its state is plain data (serialisable for hydration).
+ */
+export function defineAuthStore(first, second) {
+  let id = 'auth';
+  let factory = null;
+  let checked = null;
+  if (typeof first === 'string') {
+    id = first;
+    if (typeof second !== 'function') {
+      throw optionError('options', 'must be a function after the id: defineAuthStore(id, () => options)');
+    }
+    factory = second;
+  } else if (typeof first === 'function') {
+    factory = first;
+  } else {
+    checked = storeOptions(first, false);
+    id = checked.id;
+  }
+  if (typeof id !== 'string' || id === '') throw optionError('id', 'must be a non-empty string');
 
   return defineStore(id, () => {
     const pinia = getActivePinia();
@@ -48,51 +76,42 @@ export function defineAuthStore(options) {
     const error = shallowRef(null);
     let unsubscribe;
     let disposed = false;
+    let clientPromise = null;
 
-    // First of the client's onLogout hooks: reset every listed store, each on
-    // its own (one failing does not stop the others).
-    async function resetListed() {
-      if (!resetStores) return;
-      if (pinia) setActivePinia(pinia);
-      const failures = [];
-      for (const entry of resetStores()) {
-        try {
-          await resetOne(entry);
-        } catch (e) {
-          failures.push(e);
-        }
+    // Creates the client (in the browser): reads the options, adds the
+    // store's hook and navigation, follows the snapshot.
+    function start() {
+      let made;
+      try {
+        const { router, resetStores, clientOptions } = checked ?? storeOptions(factory(), true);
+        made = createAuthClient(clientConfig(pinia, router, resetStores, clientOptions));
+      } catch (e) {
+        made = Promise.reject(e);
       }
-      if (failures.length === 1) throw failures[0];
-      if (failures.length > 1) throw new AggregateError(failures, `${failures.length} store resets failed`);
+      return made.then(
+        (client) => {
+          if (!disposed) {
+            snapshot.value = client.getSnapshot();
+            unsubscribe = client.subscribe((next) => {
+              snapshot.value = next;
+            });
+            ready.value = true;
+          }
+          return client;
+        },
+        (e) => {
+          error.value = e;
+          throw e;
+        },
+      );
     }
-
-    const appHooks = clientOptions.onLogout;
-    const onLogout =
-      appHooks == null ? [resetListed]
-      : typeof appHooks === 'function' ? [resetListed, appHooks]
-      : Array.isArray(appHooks) ? [resetListed, ...appHooks]
-      : appHooks; // not a hook: left for the client to refuse by name
-    const config = { ...clientOptions, onLogout };
-    if (router != null) config.navigate = (path) => router.push(path);
-
-    const clientPromise = createAuthClient(config).then(
-      (client) => {
-        if (!disposed) {
-          snapshot.value = client.getSnapshot();
-          unsubscribe = client.subscribe((next) => {
-            snapshot.value = next;
-          });
-          ready.value = true;
-        }
-        return client;
-      },
-      (e) => {
-        error.value = e;
-        throw e;
-      },
-    );
-    // The failure is in `error`; the actions reject with it.
-    clientPromise.catch(() => {});
+    if (typeof window === 'object') {
+      clientPromise = start();
+      // The failure is in `error`; the actions reject with it.
+      clientPromise.catch(() => {});
+    }
+    // On a server, createAuthClient rejects with code "unsupported_environment".
+    const client = () => clientPromise ?? createAuthClient();
 
     onScopeDispose(() => {
       disposed = true;
@@ -108,11 +127,42 @@ export function defineAuthStore(options) {
       user: computed(() => snapshot.value.user),
       reason: computed(() => snapshot.value.reason),
       expiresAt: computed(() => snapshot.value.expiresAt),
-      getClient: () => clientPromise,
-      login: async (credentials) => (await clientPromise).login(credentials),
-      logout: async () => (await clientPromise).logout(),
-      fetch: async (input, init) => (await clientPromise).fetch(input, init),
-      me: async () => (await clientPromise).me(),
+      getClient: client,
+      login: async (credentials) => (await client()).login(credentials),
+      logout: async () => (await client()).logout(),
+      fetch: async (input, init) => (await client()).fetch(input, init),
+      me: async () => (await client()).me(),
     };
   });
+}
+
+// The client's options with the store's reset hook first and, with a
+// router, navigation through it.
+function clientConfig(pinia, router, resetStores, clientOptions) {
+  // First of the client's onLogout hooks: reset every listed store, each on
+  // its own (one failing does not stop the others).
+  async function resetListed() {
+    if (!resetStores) return;
+    if (pinia) setActivePinia(pinia);
+    const failures = [];
+    for (const entry of resetStores()) {
+      try {
+        await resetOne(entry);
+      } catch (e) {
+        failures.push(e);
+      }
+    }
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} store resets failed`);
+  }
+
+  const appHooks = clientOptions.onLogout;
+  const onLogout =
+    appHooks == null ? [resetListed]
+    : typeof appHooks === 'function' ? [resetListed, appHooks]
+    : Array.isArray(appHooks) ? [resetListed, ...appHooks]
+    : appHooks; // not a hook: left for the client to refuse by name
+  const config = { ...clientOptions, onLogout };
+  if (router != null) config.navigate = (path) => router.push(path);
+  return config;
 }
