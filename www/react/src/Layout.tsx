@@ -36,7 +36,7 @@ export function Layout() {
       <header>
         <strong>sociapp-auth · React</strong>
         <span>
-          Session: <b data-testid="auth-status">{auth.status}</b>
+          Session: <b data-testid="auth-status">{auth.ready ? auth.status : 'loading'}</b>
           {auth.signedIn && (
             <>
               {' '}
@@ -53,6 +53,12 @@ export function Layout() {
         <p data-testid="logout-result">
           Signed out (server: {lastLogout.server}
           {lastLogout.errors.length > 0 && `, ${lastLogout.errors.length} step errors`})
+        </p>
+      )}
+
+      {auth.error != null && (
+        <p className="error" data-testid="auth-error">
+          The client could not start: {String(auth.error)}
         </p>
       )}
 

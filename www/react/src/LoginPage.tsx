@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react'
 import { Navigate, useNavigate, useSearchParams } from 'react-router'
 import type { AuthError } from 'sociapp-auth'
 import { useAuth } from 'sociapp-auth/react'
+import { useSignedInOnArrival } from './auth'
 
 function isAuthError(e: unknown): e is AuthError {
   return e instanceof Error && e.name === 'AuthError'
@@ -15,9 +16,10 @@ export function LoginPage() {
   const [password, setPassword] = useState('')
   const [error, setError] = useState('')
   const [busy, setBusy] = useState(false)
-  const [enteredSignedIn] = useState(auth.signedIn)
+  const arrivedSignedIn = useSignedInOnArrival()
 
-  if (enteredSignedIn) return <Navigate to="/profile" replace />
+  if (arrivedSignedIn === null) return <p data-testid="auth-loading">Loading the session…</p>
+  if (arrivedSignedIn) return <Navigate to="/profile" replace />
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()

@@ -1,4 +1,6 @@
+import { useState } from 'react'
 import { createAuthClient } from 'sociapp-auth'
+import { useAuth } from 'sociapp-auth/react'
 import { API_URL } from './config'
 import { resetNotes } from './notes'
 import { router } from './router'
@@ -11,3 +13,15 @@ export const authClient = createAuthClient({
   // The app's state that belongs to the session, reset on every sign-out.
   onLogout: [resetNotes],
 })
+
+/**
+ * Whether the session was signed in when this component first saw the
+ * client ready (null while it loads): pages react to a sign-out that
+ * happens while they are shown differently from arriving signed out.
+ */
+export function useSignedInOnArrival(): boolean | null {
+  const { ready, signedIn } = useAuth()
+  const [arrival, setArrival] = useState<boolean | null>(null)
+  if (ready && arrival === null) setArrival(signedIn)
+  return ready ? (arrival ?? signedIn) : null
+}

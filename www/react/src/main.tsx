@@ -6,22 +6,12 @@ import { authClient } from './auth'
 import { router } from './router'
 import './index.css'
 
-const root = createRoot(document.getElementById('root')!)
-
-// The client is ready once the WebAssembly module is loaded and the stored session restored.
-authClient.then(
-  (client) =>
-    root.render(
-      <StrictMode>
-        <AuthProvider client={client}>
-          <RouterProvider router={router} />
-        </AuthProvider>
-      </StrictMode>,
-    ),
-  (error: unknown) =>
-    root.render(
-      <p className="error" data-testid="auth-error">
-        The client could not start: {String(error)}
-      </p>,
-    ),
+// Renders at once: the pages show a loading state until the WebAssembly
+// module is loaded and the stored session restored (`useAuth().ready`).
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <AuthProvider client={authClient}>
+      <RouterProvider router={router} />
+    </AuthProvider>
+  </StrictMode>,
 )
