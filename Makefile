@@ -3,7 +3,7 @@
 #   make setup         install the missing tools (.ci/setup.sh; idempotent)
 #   make test          everything CI runs: test-native, test-browser, test-pkg
 #   make pkg           the release npm package in pkg/
-#   make demo          the Vue, React and minimal demos + dev API server (Ctrl-C stops)
+#   make demo          the Vue, React, Nuxt, Next.js and minimal demos + dev API server (Ctrl-C stops)
 #   make bench         sizes and timings against the plain-JS flow and JS auth SDKs
 
 SHELL := /bin/bash
@@ -59,6 +59,9 @@ TEST_ORIGINS := --allow-origin 'http://127.0.0.1:*' --allow-origin 'http://local
 # www/vue and www/react at /vue/ and /react/), the API on DEMO_API_PORT.
 DEMO_API_PORT ?= 3000
 DEMO_STATIC_PORT ?= 8080
+# The server-rendered apps (www/nuxt, www/next), each on its own server.
+DEMO_NUXT_PORT ?= 3001
+DEMO_NEXT_PORT ?= 3002
 DEMO_SITE := $(TARGET_DIR)/demo-site
 DEMO_HOST := http://localhost:$(DEMO_STATIC_PORT)
 DEMO_URL := $(DEMO_HOST)/$(if $(filter 3000,$(DEMO_API_PORT)),,?api=http://localhost:$(DEMO_API_PORT))
@@ -79,8 +82,8 @@ help:
 	@echo '                package, www/minimal, and www/vue + www/react (npm ci when needed,'
 	@echo '                strict type-check, vite build, vite dev)'
 	@echo '  pkg           the release npm package in pkg/'
-	@echo '  demo          builds pkg/ and the Vue and React demos, serves them and www/minimal'
-	@echo '                with the dev API server (Ctrl-C stops)'
+	@echo '  demo          builds pkg/, the Vue and React demos and the Nuxt and Next.js apps;'
+	@echo '                serves them and www/minimal with the dev API server (Ctrl-C stops)'
 	@echo '  bench         builds pkg/, then the benchmark in Chromium (bench/README.md);'
 	@echo '                prints a table and writes bench/results.json'
 	@echo '  clean         removes pkg/ and target/'
@@ -142,6 +145,9 @@ pkg: setup
 	@printf 'pkg: %s: %s bytes, %s bytes gzipped\n' $(PKG_WASM) \
 	  "$$(wc -c < $(PKG_WASM) | tr -d ' ')" "$$(gzip -9c $(PKG_WASM) | wc -c | tr -d ' ')"
 
+# The Nuxt and Next.js apps are built in place and served by their own
+# production servers beside the dev server, stopping with it; they read the
+# API's URL as they start.
 demo: pkg devserver
 	rm -rf $(DEMO_SITE)
 	mkdir -p $(DEMO_SITE)
@@ -151,14 +157,23 @@ demo: pkg devserver
 	@echo
 	@echo 'demo: Vue + Pinia   $(DEMO_HOST)/vue/'
 	@echo 'demo: React         $(DEMO_HOST)/react/'
+	@echo 'demo: Nuxt (SSR)    http://localhost:$(DEMO_NUXT_PORT)/'
+	@echo 'demo: Next.js (SSR) http://localhost:$(DEMO_NEXT_PORT)/'
 	@echo 'demo: minimal page  $(DEMO_URL)'
 	@echo 'demo: the API       http://localhost:$(DEMO_API_PORT)'
-	@echo 'demo: sign in as demo@sociapp.dev / demo-password (Ctrl-C stops the server)'
+	@echo 'demo: sign in as demo@sociapp.dev / demo-password (Ctrl-C stops the servers)'
 	@echo
-	exec $(DEVSERVER) --port $(DEMO_API_PORT) \
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	( cd www/nuxt && env NUXT_TELEMETRY_DISABLED=1 PORT=$(DEMO_NUXT_PORT) HOST=localhost \
+	    NUXT_PUBLIC_API_URL=http://localhost:$(DEMO_API_PORT) node .output/server/index.mjs ) & \
+	( cd www/next && env NEXT_TELEMETRY_DISABLED=1 SOCIAPP_API_URL=http://localhost:$(DEMO_API_PORT) \
+	    node_modules/.bin/next start --port $(DEMO_NEXT_PORT) --hostname localhost ) & \
+	$(DEVSERVER) --port $(DEMO_API_PORT) \
 	  --static-dir $(DEMO_SITE) --static-port $(DEMO_STATIC_PORT) \
 	  --allow-origin http://127.0.0.1:$(DEMO_STATIC_PORT) \
-	  --allow-origin http://localhost:$(DEMO_STATIC_PORT)
+	  --allow-origin http://localhost:$(DEMO_STATIC_PORT) \
+	  --allow-origin http://localhost:$(DEMO_NUXT_PORT) \
+	  --allow-origin http://localhost:$(DEMO_NEXT_PORT)
 
 # Not part of `make test`: timings are not pass/fail. Installs bench/'s npm
 # tools (esbuild, playwright-core, the peer SDKs) when its lock file changed.
@@ -167,5 +182,6 @@ bench: pkg devserver
 	SOCIAPP_DEVSERVER=$(DEVSERVER) SOCIAPP_PKG_DIR=$(PKG) node bench/run.mjs
 
 clean:
-	rm -rf pkg www/vue/node_modules www/react/node_modules
+	rm -rf pkg www/vue/node_modules www/react/node_modules \
+	  www/nuxt/node_modules www/nuxt/.nuxt www/nuxt/.output www/next/node_modules www/next/.next
 	cargo clean

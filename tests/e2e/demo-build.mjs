@@ -1,5 +1,6 @@
-// Installs, type-checks and builds the demo apps (www/vue, www/react) on top
-// of a built package folder, as an app that installed the package would.
+// Installs, type-checks and builds the demo apps (www/vue, www/react; the
+// server-rendered www/nuxt and www/next) on top of a built package folder, as
+// an app that installed the package would.
 //
 // Each demo depends on "sociapp-auth": "file:../../pkg", installed as a copy
 // (.npmrc: install-links=true). `npm ci` runs only when node_modules is older
@@ -7,8 +8,9 @@
 // the files of the package folder given (so `PKG=dir` builds work too).
 //
 // As a command (used by `make demo`):
-//   node tests/e2e/demo-build.mjs --pkg DIR --out DIR [--api URL] [vue] [react]
-// builds each demo into OUT/<name>/ (default: both), with VITE_API_URL=URL.
+//   node tests/e2e/demo-build.mjs --pkg DIR --out DIR [--api URL] [vue] [react] [nuxt] [next]
+// builds each Vite demo into OUT/<name>/ (default: all), with VITE_API_URL=URL,
+// and each framework app in place with its own CLI (nuxi build, next build).
 
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
@@ -23,9 +25,41 @@ export const DEMOS = {
   react: { dir: join(ROOT, 'www/react'), typecheck: ['tsc', '-b', '--force'] },
 };
 
+/**
+ * The server-rendered apps: each is built with its own CLI (in place) and
+ * served by its own production server. `serve(port, apiUrl)` gives the
+ * command, its arguments and environment; `listening(line)` tells when the
+ * server is up.
+ */
+export const FRAMEWORK_APPS = {
+  nuxt: {
+    dir: join(ROOT, 'www/nuxt'),
+    build: ['nuxi', 'build'],
+    serve: (port, apiUrl) => ({
+      command: process.execPath,
+      args: ['.output/server/index.mjs'],
+      env: { PORT: String(port), HOST: '127.0.0.1', NUXT_PUBLIC_API_URL: apiUrl },
+    }),
+    listening: (line) => line.includes('Listening on'),
+  },
+  next: {
+    dir: join(ROOT, 'www/next'),
+    build: ['next', 'build'],
+    serve: (port, apiUrl) => ({
+      command: join(ROOT, 'www/next/node_modules/.bin/next'),
+      args: ['start', '--port', String(port), '--hostname', '127.0.0.1'],
+      env: { SOCIAPP_API_URL: apiUrl },
+    }),
+    listening: (line) => /Ready in/.test(line),
+  },
+};
+
+// Telemetry off; no colours in the logs.
+export const QUIET_ENV = { NEXT_TELEMETRY_DISABLED: '1', NUXT_TELEMETRY_DISABLED: '1', NO_COLOR: '1' };
+
 function demo(name) {
-  const d = DEMOS[name];
-  if (!d) throw new Error(`no demo named ${name} (known: ${Object.keys(DEMOS).join(', ')})`);
+  const d = DEMOS[name] ?? FRAMEWORK_APPS[name];
+  if (!d) throw new Error(`no demo named ${name} (known: ${[...Object.keys(DEMOS), ...Object.keys(FRAMEWORK_APPS)].join(', ')})`);
   return d;
 }
 
@@ -103,6 +137,19 @@ export function build(name, { outDir, apiUrl }) {
   );
 }
 
+/** Builds a framework app in place with its own CLI. Returns the CLI's output. */
+export function buildFramework(name) {
+  const { dir, build: [tool, ...args] } = FRAMEWORK_APPS[name];
+  return run(join(dir, 'node_modules', '.bin', tool), args, { cwd: dir, env: { ...process.env, ...QUIET_ENV } });
+}
+
+/** The command that serves a built framework app on 127.0.0.1:port, for the API at apiUrl. */
+export function serveCommand(name, port, apiUrl) {
+  const app = FRAMEWORK_APPS[name];
+  const { command, args, env } = app.serve(port, apiUrl);
+  return { command, args, options: { cwd: app.dir, env: { ...process.env, ...QUIET_ENV, ...env } } };
+}
+
 function main(argv) {
   let pkgDir = 'pkg';
   let outDir;
@@ -113,13 +160,19 @@ function main(argv) {
     if (arg === '--pkg') pkgDir = argv[++i];
     else if (arg === '--out') outDir = argv[++i];
     else if (arg === '--api') apiUrl = argv[++i];
-    else if (arg in DEMOS) names.push(arg);
-    else throw new Error(`usage: demo-build.mjs --pkg DIR --out DIR [--api URL] [${Object.keys(DEMOS).join('] [')}]`);
+    else if (arg in DEMOS || arg in FRAMEWORK_APPS) names.push(arg);
+    else throw new Error(`usage: demo-build.mjs --pkg DIR --out DIR [--api URL] [${[...Object.keys(DEMOS), ...Object.keys(FRAMEWORK_APPS)].join('] [')}]`);
   }
   if (!outDir) throw new Error('--out DIR is required');
-  for (const name of names.length ? names : Object.keys(DEMOS)) {
+  for (const name of names.length ? names : [...Object.keys(DEMOS), ...Object.keys(FRAMEWORK_APPS)]) {
     const started = Date.now();
     const did = install(name, pkgDir);
+    if (name in FRAMEWORK_APPS) {
+      // The API's URL is read when the app's server starts.
+      buildFramework(name);
+      console.log(`demo-build: ${name}: ${did}, built in ${FRAMEWORK_APPS[name].dir} (${Date.now() - started} ms)`);
+      continue;
+    }
     typecheck(name);
     build(name, { outDir: join(outDir, name), apiUrl });
     console.log(`demo-build: ${name}: ${did}, type-checked, built into ${join(outDir, name)} (${Date.now() - started} ms)`);

@@ -1,0 +1,24 @@
+import type { ReactNode } from 'react'
+import { connection } from 'next/server'
+import { Providers } from './providers'
+import { Header } from './header'
+import './globals.css'
+
+export const metadata = { title: 'sociapp-auth · Next.js' }
+
+// A server component: it reads the API's origin at request time
+// (SOCIAPP_API_URL) and hands it to the client-side provider.
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  await connection()
+  const apiUrl = process.env.SOCIAPP_API_URL ?? 'http://localhost:3000'
+  return (
+    <html lang="en">
+      <body>
+        <Providers apiUrl={apiUrl}>
+          <Header />
+          <main>{children}</main>
+        </Providers>
+      </body>
+    </html>
+  )
+}

@@ -1,0 +1,11 @@
+import { defineAuthStore } from 'sociapp-auth/vue'
+
+// The options come from a function, called once in the browser when the
+// store is first used: the API's URL from the runtime config, navigation
+// with Nuxt's router. On the server the store reads signed out, not ready.
+export const useAuthStore = defineAuthStore(() => ({
+  baseUrl: useRuntimeConfig().public.apiUrl,
+  // After logout (or any other sign-out) the store calls router.push('/login').
+  redirectTo: '/login',
+  router: useRouter(),
+}))
