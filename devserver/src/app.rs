@@ -22,6 +22,7 @@ pub struct AppState {
     pub faults: Faults,
     pub test_faults: bool,
     pub missing_cookie_500: bool,
+    pub throttle: crate::throttle::Throttle,
 }
 
 pub type Shared = Arc<AppState>;
@@ -181,7 +182,7 @@ async fn login(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> 
                 tokens_response(auth.issue(user))
             } else {
                 auth.record_failed_login(&email);
-                unauthorized("Please verify your email")
+                unauthorized(auth::UNVERIFIED_MESSAGE)
             }
         }
         _ => {

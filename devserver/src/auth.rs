@@ -25,23 +25,42 @@ const COOKIE_ATTRIBUTES: &str = "Path=/auth/refresh; HttpOnly; SameSite=Strict";
 /// A seeded account. The password never leaves the server.
 #[derive(Debug)]
 pub struct User {
+    /// `IdUsuario`, and the tokens' `sub`.
     pub id: u64,
     pub email: &'static str,
-    pub name: &'static str,
+    pub nombre: &'static str,
+    pub apellidos: &'static str,
     pub password: &'static str,
     pub email_verified: bool,
-    pub created_at: &'static str,
+    /// `fechaalta`.
+    pub joined: &'static str,
 }
 
 impl User {
-    /// The user object of `GET /auth/me`.
+    /// The user object of `GET /auth/me`: the public backend's `usuarios`
+    /// row without the password (no `id` field: `IdUsuario` is the id).
     pub fn to_json(&self) -> String {
         json::object(&[
-            ("id", Value::from(self.id)),
+            ("IdUsuario", Value::from(self.id)),
+            ("nombre", Value::from(self.nombre)),
+            ("apellidos", Value::from(self.apellidos)),
+            ("dni", Value::from("00000000T")),
+            ("direccion", Value::from("Calle Mayor 1")),
+            ("CP", Value::from("28013")),
+            ("provincia", Value::from("Madrid")),
+            ("poblacion", Value::from("Madrid")),
+            ("pais", Value::from("España")),
             ("email", Value::from(self.email)),
-            ("name", Value::from(self.name)),
-            ("isEmailVerified", Value::from(self.email_verified)),
-            ("createdAt", Value::from(self.created_at)),
+            ("telefono", Value::from("600000000")),
+            ("fechaalta", Value::from(self.joined)),
+            ("fechabaja", Value::Null),
+            ("formadepago", Value::from("Domiciliación")),
+            ("cuota", Value::from("0")),
+            ("categoria", Value::from("Socio")),
+            ("socio", Value::from("Sí")),
+            ("isVerified", Value::from(self.email_verified)),
+            ("verificationCode", Value::Null),
+            ("verificationExpires", Value::Null),
         ])
     }
 }
@@ -51,20 +70,25 @@ pub const USERS: [User; 2] = [
     User {
         id: 1,
         email: "demo@sociapp.dev",
-        name: "Demo User",
+        nombre: "Demo",
+        apellidos: "Usuario",
         password: "demo-password",
         email_verified: true,
-        created_at: "2026-01-01T00:00:00.000Z",
+        joined: "2026-01-01",
     },
     User {
         id: 2,
         email: "unverified@sociapp.dev",
-        name: "Unverified User",
+        nombre: "Sin",
+        apellidos: "Verificar",
         password: "demo-password",
         email_verified: false,
-        created_at: "2026-01-01T00:00:00.000Z",
+        joined: "2026-01-01",
     },
 ];
+
+/// The public backend's answer to an unverified user's login (401).
+pub const UNVERIFIED_MESSAGE: &str = "Por favor, verifique su correo electrónico antes de iniciar sesión.";
 
 pub fn find_by_email(email: &str) -> Option<&'static User> {
     USERS.iter().find(|u| u.email.eq_ignore_ascii_case(email))
@@ -158,10 +182,12 @@ impl Auth {
         }
     }
 
-    /// The `Set-Cookie` value that makes the browser drop the refresh cookie.
+    /// The `Set-Cookie` value that makes the browser drop the refresh cookie,
+    /// as the public backend sends it: the path and a past expiry date, no
+    /// `HttpOnly`, `SameSite` or `Max-Age`.
     pub fn clearing_cookie(&self) -> String {
         format!(
-            "{REFRESH_COOKIE}=; {COOKIE_ATTRIBUTES}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT{}",
+            "{REFRESH_COOKIE}=; Path=/auth/refresh; Expires=Thu, 01 Jan 1970 00:00:00 GMT{}",
             self.secure_suffix()
         )
     }
@@ -235,10 +261,13 @@ mod tests {
     #[test]
     fn user_json_has_no_password() {
         let json = USERS[0].to_json();
-        assert_eq!(
-            json,
-            r#"{"id":1,"email":"demo@sociapp.dev","name":"Demo User","isEmailVerified":true,"createdAt":"2026-01-01T00:00:00.000Z"}"#
-        );
+        let value: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["IdUsuario"], 1);
+        assert_eq!(value["email"], "demo@sociapp.dev");
+        assert_eq!(value["nombre"], "Demo");
+        assert_eq!(value["isVerified"], true);
+        assert_eq!(value["cuota"], "0");
+        assert!(value.get("id").is_none());
         assert!(!json.contains("password"));
     }
 

@@ -20,6 +20,9 @@ options:
   --secure-cookies         mark the refresh cookie Secure
   --missing-cookie-500     answer 500 instead of 401 when /auth/refresh gets
                            no refresh_token cookie (as the public backend does)
+  --throttle               answer 429 (Retry-After: 1) to more than 10 login or
+                           refresh requests per 60 ms from one client, as the
+                           public backend's throttler does
   --test-faults            enable the /__test/* endpoints (fault injection,
                            request record)
   --static-dir DIR         also serve the files of DIR on a second listener
@@ -40,6 +43,7 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     pub secure_cookies: bool,
     pub missing_cookie_500: bool,
+    pub throttle: bool,
     pub test_faults: bool,
     pub static_dir: Option<PathBuf>,
     pub static_port: u16,
@@ -54,6 +58,7 @@ impl Default for Config {
             jwt_secret: None,
             secure_cookies: false,
             missing_cookie_500: false,
+            throttle: false,
             test_faults: false,
             static_dir: None,
             static_port: 0,
@@ -116,6 +121,7 @@ where
             "--static-dir" => config.static_dir = Some(PathBuf::from(value)),
             "--secure-cookies" => config.secure_cookies = true,
             "--missing-cookie-500" => config.missing_cookie_500 = true,
+            "--throttle" => config.throttle = true,
             "--test-faults" => config.test_faults = true,
             "--cross-origin-isolated" => config.cross_origin_isolated = true,
             _ => return Err(format!("unknown argument {arg:?}")),
@@ -170,6 +176,7 @@ mod tests {
             "s3",
             "--secure-cookies",
             "--missing-cookie-500",
+            "--throttle",
             "--test-faults",
             "--static-dir",
             "www",
@@ -184,6 +191,7 @@ mod tests {
                 jwt_secret: Some("s3".into()),
                 secure_cookies: true,
                 missing_cookie_500: true,
+                throttle: true,
                 test_faults: true,
                 static_dir: Some(PathBuf::from("www")),
                 static_port: 8081,
@@ -201,6 +209,7 @@ mod tests {
             &["--port", "x"],
             &["--allow-origin", "localhost"],
             &["--test-faults=1"],
+            &["--throttle=1"],
             &["--static-port", "8080"],
             &["--cross-origin-isolated"],
             &["--jwt-secret", ""],

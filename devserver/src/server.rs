@@ -4,7 +4,7 @@
 
 use std::convert::Infallible;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +28,7 @@ use crate::cors::{self, Cors};
 use crate::faults::{self, Faults, Kind, Seen};
 use crate::json::nest_error;
 use crate::static_files;
+use crate::throttle::{self, Throttle};
 
 /// Request bodies larger than this are refused with 413.
 const BODY_LIMIT: usize = 1 << 20;
@@ -64,6 +65,7 @@ pub async fn start(config: Config) -> io::Result<Running> {
         faults: Faults::default(),
         test_faults: config.test_faults,
         missing_cookie_500: config.missing_cookie_500,
+        throttle: Throttle::new(config.throttle),
     });
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
     let addr = listener.local_addr()?;
@@ -139,7 +141,8 @@ async fn serve_static(stream: TcpStream, root: Arc<PathBuf>, isolated: bool) {
 }
 
 async fn serve_api(stream: TcpStream, state: Shared, router: Router) {
-    let service = service_fn(move |req| handle(state.clone(), router.clone(), req));
+    let peer = stream.peer_addr().map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |a| a.ip());
+    let service = service_fn(move |req| handle(state.clone(), router.clone(), peer, req));
     let _ = http1::Builder::new()
         .serve_connection(TokioIo::new(stream), service)
         .await;
@@ -166,6 +169,7 @@ fn is_api_path(path: &str) -> bool {
 async fn handle(
     state: Shared,
     router: Router,
+    peer: IpAddr,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, CloseConnection> {
     let origin = state.cors.allowed_origin(req.headers());
@@ -201,7 +205,13 @@ async fn handle(
     };
     let req = Request::from_parts(parts, Body::from(body));
 
+    // The throttler guards login and refresh (after CORS preflights, before
+    // the route, as the NestJS guard does).
+    let throttled = req.method() == Method::POST
+        && (path == "/auth/login" || path == "/auth/refresh")
+        && state.throttle.over_limit(peer);
     let mut res = match fault.map(|f| (f.kind, f)) {
+        None if throttled => throttle::too_many_requests(),
         None => normal(router, req).await,
         Some((Kind::Status, f)) => faults::status_response(f.status),
         Some((Kind::Hang, f)) => {

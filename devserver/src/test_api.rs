@@ -19,6 +19,7 @@ pub fn routes() -> Router<Shared> {
         .route("/__test/held", get(held))
         .route("/__test/requests", get(requests))
         .route("/__test/reset", post(reset))
+        .route("/__test/throttle", post(throttle))
 }
 
 fn bad_request(message: String) -> Response<Body> {
@@ -92,5 +93,31 @@ async fn requests(State(state): State<Shared>, RawQuery(query): RawQuery) -> Res
 async fn reset(State(state): State<Shared>) -> Response<Body> {
     state.faults.reset();
     state.auth.reset_throttle();
+    state.throttle.reset();
     ok_json(json::object(&[("ok", Value::from(true))]))
+}
+
+/// `POST /__test/throttle {limit, windowMs}` sets the throttler on login and
+/// refresh (`{"limit": null}`: off) until the next reset → the setting.
+async fn throttle(State(state): State<Shared>, body: Bytes) -> Response<Body> {
+    let obj = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(obj)) => obj,
+        _ => return bad_request("body must be a JSON object such as {\"limit\": 10, \"windowMs\": 60}".into()),
+    };
+    if let Some(k) = obj.keys().find(|k| *k != "limit" && *k != "windowMs") {
+        return bad_request(format!("unknown field {k:?}"));
+    }
+    let setting = match (obj.get("limit"), obj.get("windowMs")) {
+        (None | Some(Value::Null), _) => None,
+        (Some(limit), Some(window)) => match (limit.as_u64(), window.as_u64()) {
+            (Some(limit), Some(ms)) => Some((limit as usize, std::time::Duration::from_millis(ms))),
+            _ => return bad_request("limit and windowMs must be non-negative integers".into()),
+        },
+        (Some(_), None) => return bad_request("windowMs is required with limit".into()),
+    };
+    state.throttle.set(setting);
+    ok_json(json::object(&[
+        ("limit", setting.map_or(Value::Null, |(l, _)| Value::from(l))),
+        ("windowMs", setting.map_or(Value::Null, |(_, w)| Value::from(w.as_millis() as u64))),
+    ]))
 }

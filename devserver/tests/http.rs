@@ -12,7 +12,8 @@ use sociapp_devserver::jwt::Hs256;
 use support::*;
 
 const COOKIE_ATTRS: &str = "; Path=/auth/refresh; HttpOnly; SameSite=Strict";
-const CLEARING_COOKIE: &str = "refresh_token=; Path=/auth/refresh; HttpOnly; SameSite=Strict; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT";
+// As the public backend sends it: no HttpOnly, SameSite or Max-Age.
+const CLEARING_COOKIE: &str = "refresh_token=; Path=/auth/refresh; Expires=Thu, 01 Jan 1970 00:00:00 GMT";
 
 // ---------------------------------------------------------------- basics
 
@@ -47,6 +48,7 @@ fn test_endpoints_are_404_without_the_flag() {
         ("POST", "/__test/fault"),
         ("POST", "/__test/release"),
         ("POST", "/__test/reset"),
+        ("POST", "/__test/throttle"),
     ] {
         let res = server.request(
             method,
@@ -140,7 +142,7 @@ fn login_wrong_credentials_and_unverified() {
     assert_eq!(res.status, 401);
     assert_eq!(
         res.text(),
-        r#"{"statusCode":401,"message":"Please verify your email","error":"Unauthorized"}"#
+        r#"{"statusCode":401,"message":"Por favor, verifique su correo electrónico antes de iniciar sesión.","error":"Unauthorized"}"#
     );
     assert!(res.header("set-cookie").is_none());
 }
@@ -284,6 +286,42 @@ fn refresh_without_cookie() {
     assert_eq!(server.refresh("garbage").status, 401);
 }
 
+#[test]
+fn throttle_on_login_and_refresh() {
+    // The test switch: a long window makes the count independent of timing.
+    let server = TestServer::start(&["--test-faults"]);
+    let set = |body: &str| {
+        server.request("POST", "/__test/throttle", &[("Content-Type", "application/json")], Some(body))
+    };
+    assert_eq!(set(r#"{"limit":2,"windowMs":60000}"#).json(), json!({"limit": 2, "windowMs": 60000}));
+    let statuses: Vec<u16> = (0..3)
+        .map(|_| server.request("POST", "/auth/refresh", &[], None).status)
+        .collect();
+    assert_eq!(statuses, [401, 401, 429]);
+    let res = server.post_json("/auth/login", r#"{"email":"demo@sociapp.dev","password":"demo-password"}"#);
+    assert_eq!(
+        (res.status, res.text().as_str()),
+        (429, r#"{"statusCode":429,"message":"ThrottlerException: Too Many Requests"}"#)
+    );
+    assert_eq!(res.header("retry-after"), Some("1"));
+    // Other routes are not throttled; a reset turns it off.
+    assert_eq!(server.get("/health").status, 200);
+    assert_eq!(server.request("POST", "/auth/logout", &[], None).status, 200);
+    assert_eq!(server.request("POST", "/__test/reset", &[], None).status, 200);
+    assert_eq!(server.request("POST", "/auth/refresh", &[], None).status, 401);
+    for bad in [r#"{"limit":1}"#, r#"{"limit":-1,"windowMs":5}"#, r#"{"x":1}"#, "[]"] {
+        assert_eq!(set(bad).status, 400, "{bad}");
+    }
+
+    // --throttle starts with the public backend's 10 per 60 ms (throttle.rs
+    // tests the count); whatever the timing, the first ten pass.
+    let server = TestServer::start(&["--throttle"]);
+    let statuses: Vec<u16> = (0..10)
+        .map(|_| server.request("POST", "/auth/refresh", &[], None).status)
+        .collect();
+    assert_eq!(statuses, [401; 10]);
+}
+
 // ---------------------------------------------------------------- logout
 
 #[test]
@@ -317,9 +355,15 @@ fn me_with_valid_missing_expired_and_tampered_tokens() {
     let (access, refresh) = server.login();
     let res = server.me(&access);
     assert_eq!(res.status, 200);
+    // The public backend's user row, without the password; no `id` field.
     assert_eq!(
         res.text(),
-        r#"{"id":1,"email":"demo@sociapp.dev","name":"Demo User","isEmailVerified":true,"createdAt":"2026-01-01T00:00:00.000Z"}"#
+        concat!(
+            r#"{"IdUsuario":1,"nombre":"Demo","apellidos":"Usuario","dni":"00000000T","direccion":"Calle Mayor 1","#,
+            r#""CP":"28013","provincia":"Madrid","poblacion":"Madrid","pais":"España","email":"demo@sociapp.dev","#,
+            r#""telefono":"600000000","fechaalta":"2026-01-01","fechabaja":null,"formadepago":"Domiciliación","#,
+            r#""cuota":"0","categoria":"Socio","socio":"Sí","isVerified":true,"verificationCode":null,"verificationExpires":null}"#
+        )
     );
 
     let unauthorized = r#"{"statusCode":401,"message":"Unauthorized"}"#;
