@@ -24,7 +24,7 @@ use crate::options::TokenStorage;
 /// does at once what would take many calls through the glue.
 #[wasm_bindgen(module = "/src/js/host.js")]
 extern "C" {
-    /// Resolves to `{ status, body }`, or 1 (timeout) or 2 (network).
+    /// Resolves to `{ status, body, retryAfter? }`, or 1 (timeout) or 2 (network).
     pub fn send(method: &str, url: &str, json: Option<String>, timeout_ms: u32, read_body: bool) -> Promise;
     /// `[request, onApiOrigin]`.
     #[wasm_bindgen(catch)]
@@ -51,6 +51,7 @@ extern "C" {
     fn signal(key: &str, message: &str);
     fn url(input: &str) -> JsValue;
     fn base64url(segment: &str) -> Option<String>;
+    #[allow(clippy::too_many_arguments)]
     pub fn snapshot(
         status: &str,
         user: bool,
@@ -58,7 +59,14 @@ extern "C" {
         email: Option<&str>,
         reason: Option<&str>,
         expires_at: Option<f64>,
+        renewal: Option<&str>,
+        attempts: u32,
+        retry_at: f64,
     ) -> JsValue;
+    /// Resolves, once the lock `name` is held (Web Locks, or a storage-based
+    /// lock without them), to the function that lets it go; or to null when
+    /// `timeout_ms` passed first. Let go after `timeout_ms` in any case.
+    fn lock(name: &str, timeout_ms: u32) -> Promise;
     pub fn error(message: &str, code: &str, status: Option<u16>) -> JsValue;
     /// `location.origin`, or `None` where there is no window.
     pub fn origin() -> Option<String>;
@@ -114,11 +122,12 @@ extern "C" {
 /// Longest delay `setTimeout` honours.
 const MAX_DELAY: u32 = i32::MAX as u32;
 
-/// `{ status, body }` as the host functions give it.
+/// `{ status, body, retryAfter? }` as the host functions give it.
 pub fn response_of(value: &JsValue) -> HttpResponse {
     HttpResponse {
         status: get(value, "status").as_f64().unwrap_or(0.0) as u16,
         body: get(value, "body").as_string().unwrap_or_default(),
+        retry_after_ms: get(value, "retryAfter").as_f64(),
     }
 }
 
@@ -194,6 +203,30 @@ pub struct BrowserClock;
 impl Clock for BrowserClock {
     fn now_ms(&self) -> f64 {
         js_sys::Date::now()
+    }
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
+    }
+}
+
+/// The refresh lock across the tabs of the app: Web Locks
+/// (`navigator.locks`), or a lock in localStorage where the page has none.
+pub struct BrowserLock;
+
+/// Lets the lock go when dropped.
+pub struct LockGuard(Function);
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        let _ = self.0.call0(&JsValue::UNDEFINED);
+    }
+}
+
+impl effects::Lock for BrowserLock {
+    type Guard = LockGuard;
+    fn acquire(&self, name: &str, timeout_ms: u32) -> impl Future<Output = Option<LockGuard>> {
+        let held = JsFuture::from(lock(name, timeout_ms.min(MAX_DELAY)));
+        async move { held.await.ok().filter(JsValue::is_function).map(|f| LockGuard(f.unchecked_into())) }
     }
 }
 

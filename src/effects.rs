@@ -90,10 +90,13 @@ pub struct HttpRequest {
     pub read_body: bool,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HttpResponse {
     pub status: u16,
     pub body: String,
+    /// `Retry-After` in milliseconds, where the answer has one the page may
+    /// read (a number of seconds; cross-origin only when the API exposes it).
+    pub retry_after_ms: Option<f64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,17 +138,50 @@ impl Navigation for MemoryNavigation {
 pub trait Clock {
     /// Milliseconds since the Unix epoch.
     fn now_ms(&self) -> f64;
+    /// A number from 0 (inclusive) to 1, for the jitter of retries.
+    fn random(&self) -> f64;
 }
 
-/// A clock that stands still until moved.
+/// A clock that stands still until moved; its "random" number is set too.
 #[derive(Default, Debug)]
 pub struct ManualClock {
     pub now: core::cell::Cell<f64>,
+    pub random: core::cell::Cell<f64>,
 }
 
 impl Clock for ManualClock {
     fn now_ms(&self) -> f64 {
         self.now.get()
+    }
+    fn random(&self) -> f64 {
+        self.random.get()
+    }
+}
+
+/// Mutual exclusion among the tabs that share token storage (a refresh at a
+/// time: the refresh cookie rotates).
+pub trait Lock {
+    /// The lock is held until the guard is dropped.
+    type Guard;
+    /// Waits for the lock `name`, at most `timeout_ms`: the guard (the lock
+    /// is let go after `timeout_ms` at the latest, even if a tab holding it
+    /// dies or freezes), or `None` when the wait timed out and the caller
+    /// goes on without it.
+    fn acquire(&self, name: &str, timeout_ms: u32) -> impl Future<Output = Option<Self::Guard>>;
+}
+
+/// A lock for one page: records each acquisition and never waits (the
+/// in-memory effects run one call at a time).
+#[derive(Default, Debug)]
+pub struct MemoryLock {
+    pub taken: RefCell<Vec<String>>,
+}
+
+impl Lock for MemoryLock {
+    type Guard = ();
+    async fn acquire(&self, name: &str, _timeout_ms: u32) -> Option<()> {
+        self.taken.borrow_mut().push(name.to_owned());
+        Some(())
     }
 }
 

@@ -11,14 +11,14 @@ use core::cell::{Cell, RefCell};
 use core::future::Future;
 
 use crate::effects::{
-    Clock, Http, HttpFailure, HttpRequest, HttpResponse, Method, Navigation, Parsers, Storage, TabMessage, Tabs,
+    Clock, Http, HttpFailure, HttpRequest, HttpResponse, Lock, Method, Navigation, Parsers, Storage, TabMessage, Tabs,
 };
 use crate::error::AuthError;
 use crate::json::{self, Json};
 use crate::jwt;
 use crate::options::{ClearSessionStorage, Options, TokenStorage};
 use crate::plan::{self, Step};
-use crate::session::{Reason, Session};
+use crate::session::{Reason, Renewal, Session};
 
 /// The app's `onLogout` hooks.
 pub trait Hooks<F> {
@@ -45,6 +45,7 @@ pub trait Effects {
     type Hooks: Hooks<<Self::Nav as Navigation>::Failure>;
     type Observer: Observer;
     type Parsers: Parsers;
+    type Lock: Lock;
 }
 
 /// The effects themselves.
@@ -63,6 +64,8 @@ pub struct Platform<E: Effects> {
     pub observer: E::Observer,
     /// JSON (token payloads, response bodies) and URLs.
     pub parsers: E::Parsers,
+    /// The refresh lock the tabs sharing token storage take.
+    pub lock: E::Lock,
 }
 
 /// What the logout request achieved.
@@ -115,6 +118,39 @@ pub type ServerCall = core::pin::Pin<Box<dyn Future<Output = Result<HttpResponse
 
 /// Storage key suffix of the logged-out marker.
 const MARKER_SUFFIX: &str = ":logged_out";
+/// Name suffix of the refresh lock (after `sociapp-auth:<tokenKey>`).
+const LOCK_SUFFIX: &str = ":refresh";
+
+/// The first retry of a renewal that failed for a passing reason comes after
+/// about this long; each next one waits twice as long, up to the cap.
+const RETRY_FIRST_MS: f64 = 1_000.0;
+const RETRY_MAX_MS: f64 = 60_000.0;
+
+/// Whether a failed renewal was a bad moment rather than the end of the
+/// session: throttled (429), a gateway or the server briefly down (502, 503,
+/// 504), the network gone, no answer in time. The refresh cookie is still
+/// good; the session stays signed in and the renewal is tried again. Any
+/// other failure (401, 403, 500 — the public backend's answer without a
+/// cookie —, any other status, an unreadable token) is definitive.
+pub fn transient(e: &AuthError) -> bool {
+    matches!(
+        e,
+        AuthError::RateLimited { .. } | AuthError::Network | AuthError::Timeout | AuthError::Server { status: 502..=504, .. }
+    )
+}
+
+/// How long to wait before retry number `attempts` (1 for the first):
+/// doubling from [`RETRY_FIRST_MS`] up to [`RETRY_MAX_MS`], times a jitter
+/// from one half to one (`random` in [0, 1)) so that tabs and clients do not
+/// retry in step, and never sooner than the server's `Retry-After`.
+pub fn retry_delay(attempts: u32, random: f64, retry_after_ms: Option<f64>) -> f64 {
+    let mut backoff = RETRY_FIRST_MS;
+    for _ in 1..attempts.min(8) {
+        backoff *= 2.0;
+    }
+    let delay = backoff.min(RETRY_MAX_MS) * (0.5 + random.clamp(0.0, 1.0) / 2.0);
+    delay.max(retry_after_ms.unwrap_or(0.0))
+}
 
 pub struct Engine<E: Effects> {
     pub opts: Options,
@@ -124,6 +160,8 @@ pub struct Engine<E: Effects> {
     epoch: Cell<u64>,
     /// The logged-out marker's key in shared storage.
     marker_key: String,
+    /// The refresh lock's name.
+    lock_name: String,
     warned: Cell<bool>,
 }
 
@@ -133,10 +171,14 @@ impl<E: Effects> Engine<E> {
     pub fn new(opts: Options, fx: Platform<E>) -> Self {
         let mut marker_key = opts.token_key.clone();
         marker_key.push_str(MARKER_SUFFIX);
+        let mut lock_name = String::from("sociapp-auth:");
+        lock_name.push_str(&opts.token_key);
+        lock_name.push_str(LOCK_SUFFIX);
         let engine = Engine {
             session: RefCell::new(Session::SignedOut { reason: None }),
             epoch: Cell::new(0),
             marker_key,
+            lock_name,
             warned: Cell::new(false),
             opts,
             fx,
@@ -157,7 +199,7 @@ impl<E: Effects> Engine<E> {
     /// A signed-in session with `token`, its claims read.
     fn signed_in(&self, token: String) -> Session {
         let claims = jwt::decode_claims(&token, &self.fx.parsers);
-        Session::SignedIn { token, claims }
+        Session::SignedIn { token, claims, renewal: None }
     }
 
     /// Reports, once, that storage is not usable and memory stands in.
@@ -198,7 +240,7 @@ impl<E: Effects> Engine<E> {
     /// once it has expired.
     pub fn access_token(&self) -> Option<String> {
         match &*self.session.borrow() {
-            Session::SignedIn { token, claims } if !jwt::is_expired(claims.as_ref(), self.fx.clock.now_ms()) => {
+            Session::SignedIn { token, claims, .. } if !jwt::is_expired(claims.as_ref(), self.fx.clock.now_ms()) => {
                 Some(token.clone())
             }
             _ => None,
@@ -329,11 +371,35 @@ impl<E: Effects> Engine<E> {
     }
 
     /// `POST` refresh (the cookie goes along) and adopt the new token. Only
-    /// while signed in and with no logged-out marker. Any failure ends the
-    /// session with reason `expired` (no server call, no retry).
+    /// while signed in and with no logged-out marker.
+    ///
+    /// Tabs that share token storage (`tokenStorage: "local"`) refresh one
+    /// at a time under a lock, since each refresh rotates the cookie they
+    /// share: a tab that got the lock after another renewed the token adopts
+    /// the token that tab stored, without a request of its own.
+    ///
+    /// A [`transient`] failure keeps the session signed in with a
+    /// [`Renewal`] due after a backoff; any other failure ends the session
+    /// with reason `expired` (no loop, no retry).
     pub async fn refresh(&self) -> Result<(), AuthError> {
         if !self.is_signed_in() || self.logged_out_marker() {
             return Err(AuthError::NotSignedIn);
+        }
+        let refused = self.current_token();
+        let shared = self.opts.token_storage == TokenStorage::Local;
+        let _lock = if shared { self.fx.lock.acquire(&self.lock_name, self.opts.timeout_ms).await } else { None };
+        // A logout while this tab waited for the lock.
+        if !self.is_signed_in() {
+            return Err(AuthError::NotSignedIn);
+        }
+        if shared {
+            if let Some(stored) = self.stored_token().filter(|t| Some(t) != refused.as_ref()) {
+                let s = self.signed_in(stored);
+                if !jwt::is_expired(s.claims(), self.fx.clock.now_ms()) {
+                    self.set_session(s);
+                    return Ok(());
+                }
+            }
         }
         let epoch = self.epoch.get();
         let result = self.send(Method::Post, &self.opts.paths.refresh, None).await;
@@ -343,11 +409,16 @@ impl<E: Effects> Engine<E> {
             }
             return Err(AuthError::Superseded);
         }
+        let retry_after = result.as_ref().ok().and_then(|r| r.retry_after_ms);
         let token = result.and_then(|r| if (200..300).contains(&r.status) { access_token_of(&r, &self.fx.parsers) } else { Err(http_error(&r, &self.fx.parsers)) });
         match token {
             Ok(token) => {
                 self.adopt(token);
                 Ok(())
+            }
+            Err(e) if transient(&e) => {
+                self.renewal_failed(e.code(), retry_after);
+                Err(e)
             }
             Err(e) => {
                 let ended = self.begin_sign_out(Reason::Expired);
@@ -355,6 +426,42 @@ impl<E: Effects> Engine<E> {
                 Err(e)
             }
         }
+    }
+
+    /// The session's token, expired or not.
+    fn current_token(&self) -> Option<String> {
+        self.with_session(|s| match s {
+            Session::SignedIn { token, .. } => Some(token.clone()),
+            Session::SignedOut { .. } => None,
+        })
+    }
+
+    /// Records a renewal that failed for a passing reason: the next attempt
+    /// is due after the backoff.
+    fn renewal_failed(&self, code: &'static str, retry_after_ms: Option<f64>) {
+        let changed = match &mut *self.session.borrow_mut() {
+            Session::SignedIn { renewal, .. } => {
+                let attempts = renewal.map_or(0, |r| r.attempts).saturating_add(1);
+                let delay = retry_delay(attempts, self.fx.clock.random(), retry_after_ms);
+                *renewal = Some(Renewal { code, attempts, retry_at: self.fx.clock.now_ms() + delay });
+                true
+            }
+            Session::SignedOut { .. } => false,
+        };
+        if changed {
+            self.fx.observer.changed(&self.session.borrow());
+        }
+    }
+
+    /// Whether a renewal is waiting to be retried.
+    pub fn renewal_pending(&self) -> bool {
+        self.with_session(|s| s.renewal().is_some())
+    }
+
+    /// Milliseconds from now until the pending renewal's retry is due.
+    pub fn renewal_due_in(&self) -> Option<f64> {
+        let due = self.with_session(|s| s.renewal())?.retry_at;
+        Some((due - self.fx.clock.now_ms()).max(0.0))
     }
 
     /// Milliseconds from now until a proactive refresh is due (60 s before
@@ -479,10 +586,7 @@ impl<E: Effects> Engine<E> {
             return None;
         }
         let stored = self.stored_token();
-        let current = self.with_session(|s| match s {
-            Session::SignedIn { token, .. } => Some(token.clone()),
-            Session::SignedOut { .. } => None,
-        });
+        let current = self.current_token();
         match (current, stored) {
             (Some(_), None) => self.other_tab_signed_out(),
             (current, Some(stored)) if current.as_deref() != Some(stored.as_str()) => {
@@ -563,7 +667,7 @@ pub fn http_error(response: &HttpResponse, parsers: &impl Parsers) -> AuthError 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::effects::{ManualClock, MemoryNavigation, MemoryStorage, MemoryTabs, NativeParsers};
+    use crate::effects::{ManualClock, MemoryLock, MemoryNavigation, MemoryStorage, MemoryTabs, NativeParsers};
     use crate::jwt::make_token;
     use crate::options::RawOptions;
     use std::collections::VecDeque;
@@ -594,7 +698,7 @@ mod tests {
 
     impl ScriptedHttp {
         fn answer(&self, status: u16, body: &str) {
-            self.answers.borrow_mut().push_back(Ok(HttpResponse { status, body: body.into() }));
+            self.answers.borrow_mut().push_back(Ok(HttpResponse { status, body: body.into(), retry_after_ms: None }));
         }
         fn fail(&self, f: HttpFailure) {
             self.answers.borrow_mut().push_back(Err(f));
@@ -664,6 +768,7 @@ mod tests {
         type Hooks = LoggingHooks;
         type Observer = Recorder;
         type Parsers = NativeParsers;
+        type Lock = MemoryLock;
     }
 
     const NOW: f64 = 1_700_000_000_000.0;
@@ -681,6 +786,7 @@ mod tests {
             hooks: LoggingHooks { names: hooks, log },
             observer: Recorder::default(),
             parsers: NativeParsers,
+            lock: MemoryLock::default(),
         };
         fx.clock.now.set(NOW);
         fx
@@ -891,18 +997,132 @@ mod tests {
 
     #[test]
     fn a_failed_refresh_signs_out_as_expired_without_calling_logout() {
-        for answer in [Some(500), Some(401), None] {
+        // Definitive: the cookie is missing, invalid or refused (500 is the
+        // public backend's answer without one), or the answer is unusable.
+        for (status, body) in [(401, "{}"), (403, "{}"), (500, "{}"), (400, "{}"), (200, "{}")] {
             let e = signed_in(vec!["reset"], |_| {});
-            match answer {
-                Some(code) => e.fx.http.answer(code, "{}"),
-                None => e.fx.http.fail(HttpFailure::Network),
-            }
+            e.fx.http.answer(status, body);
             assert!(block_on(e.refresh()).is_err());
             e.with_session(|s| assert_eq!(s.reason(), Some(Reason::Expired)));
             assert_eq!(e.fx.tokens.get("access_token"), Ok(None));
             assert_eq!(log(&e), vec!["http://127.0.0.1:3000/auth/refresh", "reset"], "no logout call, no second refresh");
             assert_eq!(*e.fx.nav.visited.borrow(), vec!["/"]);
             assert_eq!(*e.fx.tabs.posted.borrow(), vec![TabMessage::Logout]);
+        }
+    }
+
+    #[test]
+    fn a_refresh_that_fails_for_a_passing_reason_keeps_the_session_and_backs_off() {
+        let cases: [(Result<u16, HttpFailure>, &str); 6] = [
+            (Ok(429), "rate_limited"),
+            (Ok(502), "server"),
+            (Ok(503), "server"),
+            (Ok(504), "server"),
+            (Err(HttpFailure::Network), "network"),
+            (Err(HttpFailure::Timeout), "timeout"),
+        ];
+        for (answer, code) in cases {
+            let e = signed_in(vec!["reset"], |_| {});
+            let held = e.access_token();
+            e.fx.clock.random.set(0.5);
+            for attempt in 1..=3u32 {
+                match answer {
+                    Ok(status) => e.fx.http.answer(status, r#"{"statusCode":429,"message":"ThrottlerException: Too Many Requests"}"#),
+                    Err(f) => e.fx.http.fail(f),
+                }
+                let err = block_on(e.refresh()).expect_err("not renewed");
+                assert_eq!(err.code(), code);
+                assert!(e.is_signed_in(), "{code}: still signed in");
+                assert_eq!(e.access_token(), held, "{code}: the token is kept");
+                let renewal = e.with_session(|s| s.renewal()).expect("a renewal is pending");
+                assert_eq!((renewal.code, renewal.attempts), (code, attempt));
+                // 1 s, 2 s, 4 s times a jitter of 0.75.
+                assert_eq!(e.renewal_due_in(), Some(750.0 * f64::from(1u32 << (attempt - 1))));
+            }
+            assert_eq!(e.fx.tokens.get("access_token"), Ok(held.clone()));
+            assert!(e.fx.tabs.posted.borrow().is_empty(), "{code}: no sign-out told to the other tabs");
+            assert!(e.fx.nav.visited.borrow().is_empty());
+            // The server is back: one refresh renews and clears the renewal.
+            let fresh = token(NOW / 1000.0 + 1800.0);
+            e.fx.http.answer(200, &token_body(&fresh));
+            block_on(e.refresh()).expect("renewed");
+            assert_eq!(e.access_token(), Some(fresh));
+            assert!(!e.renewal_pending());
+            assert_eq!(e.renewal_due_in(), None);
+            assert_eq!(e.fx.http.urls().len(), 4);
+        }
+    }
+
+    #[test]
+    fn a_definitive_failure_after_passing_ones_ends_the_session_once() {
+        let e = signed_in(vec![], |_| {});
+        e.fx.http.answer(503, "{}");
+        assert!(block_on(e.refresh()).is_err());
+        assert!(e.renewal_pending());
+        e.fx.http.answer(401, "{}");
+        assert!(block_on(e.refresh()).is_err());
+        e.with_session(|s| assert_eq!((s.reason(), s.renewal()), (Some(Reason::Expired), None)));
+        assert_eq!(block_on(e.refresh()), Err(AuthError::NotSignedIn));
+        assert_eq!(e.fx.http.urls().len(), 2);
+    }
+
+    #[test]
+    fn retry_delays_double_up_to_a_cap_with_jitter_and_honour_retry_after() {
+        assert_eq!(retry_delay(1, 0.0, None), 500.0);
+        assert_eq!(retry_delay(1, 0.999_999, None).round(), 1000.0);
+        assert_eq!(retry_delay(3, 0.0, None), 2000.0);
+        assert_eq!(retry_delay(7, 0.0, None), 30_000.0);
+        assert_eq!(retry_delay(40, 0.0, None), 30_000.0);
+        assert_eq!(retry_delay(u32::MAX, 1.0, None), 60_000.0);
+        assert_eq!(retry_delay(1, 0.0, Some(5_000.0)), 5_000.0);
+        assert_eq!(retry_delay(1, 0.0, Some(10.0)), 500.0);
+    }
+
+    #[test]
+    fn a_logout_wins_over_a_pending_renewal() {
+        let e = signed_in(vec![], |_| {});
+        e.fx.http.answer(429, "{}");
+        assert!(block_on(e.refresh()).is_err());
+        block_on(e.logout());
+        assert!(!e.renewal_pending());
+        assert_eq!(e.renewal_due_in(), None);
+        assert_eq!(block_on(e.refresh()), Err(AuthError::NotSignedIn));
+    }
+
+    #[test]
+    fn with_shared_storage_a_refresh_takes_the_lock_and_adopts_another_tab_s_token() {
+        let e = signed_in(vec![], |_| {});
+        // Another tab renewed while this one waited for the lock.
+        let fresh = token(NOW / 1000.0 + 1800.0);
+        e.fx.tokens.set("access_token", &fresh).expect("set");
+        block_on(e.refresh()).expect("renewed");
+        assert_eq!(e.access_token(), Some(fresh.clone()));
+        assert!(e.fx.http.urls().is_empty(), "no request of its own");
+        assert_eq!(*e.fx.lock.taken.borrow(), vec!["sociapp-auth:access_token:refresh"]);
+        // The token in storage is the one refused: this tab refreshes.
+        let newer = token(NOW / 1000.0 + 2700.0);
+        e.fx.http.answer(200, &token_body(&newer));
+        block_on(e.refresh()).expect("renewed");
+        assert_eq!(e.access_token(), Some(newer));
+        assert_eq!(e.fx.http.urls().len(), 1);
+        // An expired token in storage is not adopted.
+        e.fx.tokens.set("access_token", &token(NOW / 1000.0 - 1.0)).expect("set");
+        e.fx.http.answer(200, &token_body(&fresh));
+        block_on(e.refresh()).expect("renewed");
+        assert_eq!(e.access_token(), Some(fresh));
+        assert_eq!(e.fx.http.urls().len(), 2);
+    }
+
+    #[test]
+    fn per_tab_storage_refreshes_without_the_lock() {
+        for storage in ["session", "memory"] {
+            let fx = platform(vec![]);
+            fx.tokens.set("access_token", &live_token()).expect("set");
+            let e = Engine::new(options(|o| o.token_storage = Some(Json::Str(storage.into()))), fx);
+            e.fx.http.answer(200, &token_body(&token(NOW / 1000.0 + 1800.0)));
+            block_on(e.refresh()).expect("renewed");
+            assert!(e.fx.lock.taken.borrow().is_empty(), "{storage}");
+            assert_eq!(e.fx.http.urls().len(), 1);
         }
     }
 

@@ -26,9 +26,24 @@ impl Reason {
     }
 }
 
+/// A renewal of the token that failed for a passing reason (throttled, the
+/// server briefly down, the network gone): the session stays signed in and
+/// the refresh is tried again.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Renewal {
+    /// The error code of the last attempt: `rate_limited`, `server`,
+    /// `network` or `timeout`.
+    pub code: &'static str,
+    /// Failed attempts in a row.
+    pub attempts: u32,
+    /// When the next attempt is due, in milliseconds since the epoch.
+    pub retry_at: f64,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Session {
-    SignedIn { token: String, claims: Option<Claims> },
+    /// `renewal` is set while a renewal is waiting to be retried.
+    SignedIn { token: String, claims: Option<Claims>, renewal: Option<Renewal> },
     /// `reason` is `None` when no session existed to begin with.
     SignedOut { reason: Option<Reason> },
 }
@@ -52,6 +67,14 @@ impl Session {
         match self {
             Session::SignedIn { .. } => None,
             Session::SignedOut { reason } => *reason,
+        }
+    }
+
+    /// The renewal waiting to be retried, if any.
+    pub fn renewal(&self) -> Option<Renewal> {
+        match self {
+            Session::SignedIn { renewal, .. } => *renewal,
+            Session::SignedOut { .. } => None,
         }
     }
 

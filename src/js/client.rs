@@ -13,11 +13,11 @@ use super::convert::{
     self, function_option, get, hook_functions, reject, report_object, snapshot_object, to_js_error,
 };
 use crate::browser::{
-    self, BrowserClock, BrowserHttp, BrowserNavigation, BrowserParsers, BrowserStorage, BrowserTabs, JsHooks,
-    PageEvent, PageEvents, Timer,
+    self, BrowserClock, BrowserHttp, BrowserLock, BrowserNavigation, BrowserParsers, BrowserStorage, BrowserTabs,
+    JsHooks, PageEvent, PageEvents, Timer,
 };
 use crate::effects::TabMessage;
-use crate::engine::{Effects, Engine, Observer, Platform, StepFailure};
+use crate::engine::{self, Effects, Engine, Observer, Platform, StepFailure};
 use crate::error::AuthError;
 use crate::options::{self, RawOptions, TokenStorage};
 use crate::session::{Reason, Session};
@@ -71,6 +71,7 @@ impl Effects for Browser {
     type Hooks = JsHooks;
     type Observer = JsObserver;
     type Parsers = BrowserParsers;
+    type Lock = BrowserLock;
 }
 
 struct Inner {
@@ -82,7 +83,8 @@ struct Inner {
     pending_logout: RefCell<Option<Promise>>,
     /// The refresh in progress: every request that met a 401 waits on it.
     pending_refresh: RefCell<Option<Promise>>,
-    /// The proactive refresh (with `autoRefresh`).
+    /// The retry of a renewal that failed for a passing reason, or the
+    /// proactive refresh (with `autoRefresh`).
     refresh_timer: RefCell<Option<Timer>>,
     /// Page and channel events this client listens to; removed on drop.
     events: RefCell<Option<PageEvents>>,
@@ -143,7 +145,9 @@ impl Inner {
     /// Sends a request; to the API it carries the token while signed in. A
     /// 401 to a request that carried the token triggers one shared refresh,
     /// then one retry with the new token. The request leaves before this
-    /// returns, unless an expired token has to be renewed first.
+    /// returns, unless an expired token has to be renewed first. A renewal
+    /// that fails for a passing reason (see [`engine::transient`]) fails the
+    /// request with its error; the session stays signed in.
     fn send(self: Rc<Self>, request: JsValue, to_api: bool) -> impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static {
         let token = if to_api { self.engine.access_token() } else { None };
         // Signed in with an expired token: renew before sending.
@@ -153,7 +157,7 @@ impl Inner {
             let (used, retry, started) = match sent {
                 Some(sent) => sent?,
                 None => {
-                    let _ = JsFuture::from(self.refresh_shared()).await;
+                    JsFuture::from(self.refresh_shared()).await?;
                     start(&request, self.engine.access_token())?
                 }
             };
@@ -169,9 +173,7 @@ impl Inner {
                 // Another request renewed the token meanwhile.
                 Some(t) if t != used => Some(t),
                 _ => {
-                    let renewed =
-                        JsFuture::from(self.refresh_shared()).await.ok().and_then(|v| v.as_bool()).unwrap_or(false);
-                    if renewed {
+                    if JsFuture::from(self.refresh_shared()).await?.is_truthy() {
                         self.engine.access_token()
                     } else {
                         None
@@ -193,34 +195,50 @@ impl Inner {
         }
     }
 
-    /// One refresh at a time: callers share the promise (resolves to whether
-    /// the token was renewed).
+    /// One refresh at a time in this tab: callers share the promise. It
+    /// resolves to whether the token was renewed, and rejects with the
+    /// AuthError of a renewal that failed for a passing reason (the session
+    /// stays signed in and the renewal is retried).
     fn refresh_shared(self: &Rc<Self>) -> Promise {
         if let Some(p) = self.pending_refresh.borrow().as_ref() {
             return p.clone();
         }
         let inner = self.clone();
         let promise = promise(async move {
-            let renewed = inner.engine.refresh().await.is_ok();
+            let result = inner.engine.refresh().await;
             *inner.pending_refresh.borrow_mut() = None;
-            Ok(JsValue::from_bool(renewed))
+            match result {
+                Ok(()) => Ok(JsValue::TRUE),
+                Err(e) if engine::transient(&e) && inner.engine.is_signed_in() => Err(to_js_error(&e)),
+                Err(_) => Ok(JsValue::FALSE),
+            }
         });
         *self.pending_refresh.borrow_mut() = Some(promise.clone());
         promise
     }
 
-    /// (Re)arms the proactive refresh after each change of the session.
+    /// A refresh no request waits for (a retry, the proactive one).
+    fn renew_in_background(self: &Rc<Self>) {
+        let pending = JsFuture::from(self.refresh_shared());
+        spawn(async move {
+            let _ = pending.await;
+        });
+    }
+
+    /// (Re)arms the retry of a pending renewal, else the proactive refresh,
+    /// after each change of the session.
     fn schedule_refresh(self: &Rc<Self>) {
         let mut timer = self.refresh_timer.borrow_mut();
         *timer = None;
-        if !self.engine.opts.auto_refresh {
-            return;
-        }
-        if let Some(delay) = self.engine.refresh_due_in() {
+        let due = self
+            .engine
+            .renewal_due_in()
+            .or_else(|| if self.engine.opts.auto_refresh { self.engine.refresh_due_in() } else { None });
+        if let Some(delay) = due {
             let weak = Rc::downgrade(self);
             *timer = Some(Timer::new(delay, move || {
                 if let Some(inner) = weak.upgrade() {
-                    let _ = inner.refresh_shared();
+                    inner.renew_in_background();
                 }
             }));
         }
@@ -284,7 +302,13 @@ impl Inner {
                         inner.finish_elsewhere(engine.sync_from_storage());
                     }
                 }
-                PageEvent::ONLINE => inner.retry_server_logout(),
+                PageEvent::ONLINE => {
+                    inner.retry_server_logout();
+                    // The network is back: a pending renewal is tried at once.
+                    if engine.renewal_pending() {
+                        inner.renew_in_background();
+                    }
+                }
                 PageEvent::RESTORED => inner.finish_elsewhere(engine.sync_from_storage()),
                 _ => {}
             }
@@ -339,6 +363,7 @@ impl AuthClient {
                 hooks,
                 observer: JsObserver { listeners: listeners.clone(), inner: weak.clone() },
                 parsers: BrowserParsers,
+                lock: BrowserLock,
             };
             Inner {
                 engine: Engine::new(opts, fx),
@@ -428,6 +453,8 @@ impl AuthClient {
             let answer = JsFuture::from(browser::read(&promise(inner.clone().send(request, to_api)))).await;
             let response = match answer {
                 Ok(v) => browser::response_of(&v),
+                // A renewal that failed for a passing reason: its AuthError.
+                Err(e) if get(&e, "name").as_string().as_deref() == Some("AuthError") => return Err(e),
                 Err(_) if browser::expired(&init) => return Err(to_js_error(&AuthError::Timeout)),
                 Err(_) => return Err(to_js_error(&AuthError::Network)),
             };

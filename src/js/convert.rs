@@ -138,6 +138,7 @@ pub fn snapshot_object(session: &Session) -> JsValue {
         Some(Json::Str(s)) => JsValue::from_str(s),
         _ => JsValue::NULL,
     };
+    let renewal = session.renewal();
     crate::browser::snapshot(
         session.status(),
         claims.is_some(),
@@ -145,6 +146,9 @@ pub fn snapshot_object(session: &Session) -> JsValue {
         claims.and_then(|c| c.email.as_deref()),
         session.reason().map(|r| r.as_str()),
         session.expires_at_ms(),
+        renewal.map(|r| r.code),
+        renewal.map_or(0, |r| r.attempts),
+        renewal.map_or(0.0, |r| r.retry_at),
     )
 }
 

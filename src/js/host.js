@@ -18,7 +18,9 @@ export async function send(method, url, json, timeoutMs, readBody) {
   try {
     const response = await fetch(url, init);
     const body = readBody ? await response.text().catch(() => '') : '';
-    return signal.aborted ? 1 : { status: response.status, body };
+    // Retry-After in seconds, where the page may read it.
+    const after = Number(response.headers.get('retry-after') ?? NaN);
+    return signal.aborted ? 1 : { status: response.status, body, retryAfter: after >= 0 ? after * 1000 : undefined };
   } catch {
     return signal.aborted ? 1 : 2;
   }
@@ -152,13 +154,67 @@ export function base64url(segment) {
 }
 
 /** The frozen session snapshot; `user` says whether it has a user. */
-export function snapshot(status, user, id, email, reason, expiresAt) {
+export function snapshot(status, user, id, email, reason, expiresAt, renewal, attempts, retryAt) {
   return Object.freeze({
     status,
     user: user ? Object.freeze({ id, email: email ?? null }) : null,
     reason: reason ?? null,
     expiresAt: expiresAt ?? null,
+    renewal: renewal ? Object.freeze({ code: renewal, attempts, retryAt }) : null,
   });
+}
+
+const wait = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/**
+ * Takes the lock `name` across the app's tabs: resolves to the function that
+ * lets it go, or to null once `ms` passed without it (the caller goes on
+ * without). A holder lets go after `ms` at the latest; Web Locks also free
+ * the lock of a tab that closes. Without Web Locks (pages that are not a
+ * secure context), a localStorage entry "<owner> <until>" stands in; a tab
+ * that dies holding it blocks the others until `until` at the latest.
+ */
+export function lock(name, ms) {
+  const locks = globalThis.navigator?.locks;
+  if (!locks) return storageLock(name, ms);
+  return new Promise((granted) => {
+    locks
+      .request(name, { signal: AbortSignal.timeout(ms) }, () => new Promise((release) => {
+        const timer = setTimeout(release, ms);
+        granted(() => {
+          clearTimeout(timer);
+          release();
+        });
+      }))
+      .catch(() => granted(null));
+  });
+}
+
+async function storageLock(name, ms) {
+  const me = Math.random().toString(36).slice(2);
+  const giveUp = Date.now() + ms;
+  const holder = () => (localStorage.getItem(name) ?? '').split(' ');
+  try {
+    for (;;) {
+      const [owner, until] = holder();
+      if (!owner || Number(until) < Date.now()) {
+        localStorage.setItem(name, `${me} ${Date.now() + ms}`);
+        // Two tabs may write at once: the last write wins.
+        await wait(25);
+        if (holder()[0] === me) {
+          const timer = setTimeout(() => holder()[0] === me && localStorage.removeItem(name), ms);
+          return () => {
+            clearTimeout(timer);
+            if (holder()[0] === me) localStorage.removeItem(name);
+          };
+        }
+      }
+      if (Date.now() >= giveUp) return null;
+      await wait(50);
+    }
+  } catch {
+    return null;
+  }
 }
 
 /** An `Error` named AuthError with its code, and status where HTTP. */

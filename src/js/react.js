@@ -8,7 +8,7 @@
 import { createContext, createElement, useContext, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { createAuthClient } from './index.js';
 
-const NOT_READY = Object.freeze({ status: 'signedOut', user: null, reason: null, expiresAt: null });
+const NOT_READY = Object.freeze({ status: 'signedOut', user: null, reason: null, expiresAt: null, renewal: null });
 // What the server renders, and the first render of a hydrating page.
 const LOADING = Object.freeze({ client: null, error: null, snapshot: NOT_READY, ready: false });
 const serverState = () => LOADING;

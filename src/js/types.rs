@@ -40,6 +40,20 @@ export interface SessionUser {
   email: string | null;
 }
 
+/**
+ * A renewal of the token that failed for a passing reason (429, 502, 503,
+ * 504, the network, a timeout): the session stays signed in and the refresh
+ * is retried at `retryAt`, when the browser comes back online, or at once
+ * when the app makes another request to the API.
+ */
+export interface Renewal {
+  readonly code: 'rate_limited' | 'server' | 'network' | 'timeout';
+  /** Failed attempts in a row. */
+  readonly attempts: number;
+  /** When the next attempt is due (ms since the epoch): a backoff doubling from about 1 s up to 60 s, with jitter. */
+  readonly retryAt: number;
+}
+
 export interface Snapshot {
   readonly status: SessionStatus;
   readonly user: SessionUser | null;
@@ -47,6 +61,8 @@ export interface Snapshot {
   readonly reason: SignOutReason | null;
   /** When the access token expires (ms since the epoch), if it says. */
   readonly expiresAt: number | null;
+  /** Set while signed in and waiting to renew the token; null otherwise. */
+  readonly renewal: Renewal | null;
 }
 
 export interface Credentials {
@@ -54,10 +70,31 @@ export interface Credentials {
   password: string;
 }
 
-/** The user object of GET /auth/me. */
+/**
+ * The user object of GET /auth/me: the SociApp backend's user row without
+ * the password. There is no `id` field: `IdUsuario` is the id (the token's
+ * `sub`, also in `snapshot.user.id`).
+ */
 export interface User {
-  id: number | string;
+  IdUsuario: number;
+  nombre: string;
+  apellidos: string;
   email: string;
+  dni?: string | null;
+  direccion?: string | null;
+  CP?: string | null;
+  provincia?: string | null;
+  poblacion?: string | null;
+  pais?: string | null;
+  telefono?: string | null;
+  fechaalta?: string | null;
+  fechabaja?: string | null;
+  formadepago?: string | null;
+  /** A string, e.g. "0". */
+  cuota?: string | null;
+  categoria?: string | null;
+  socio?: string | null;
+  isVerified?: boolean;
   [field: string]: unknown;
 }
 

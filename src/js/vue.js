@@ -6,7 +6,7 @@ import { createAuthClient } from './index.js';
 
 // Until the client is made (the WebAssembly module loads), the store reads as
 // signed out with `ready` false.
-const NOT_READY = Object.freeze({ status: 'signedOut', user: null, reason: null, expiresAt: null });
+const NOT_READY = Object.freeze({ status: 'signedOut', user: null, reason: null, expiresAt: null, renewal: null });
 
 function optionError(field, problem) {
   const error = new Error(`${field} ${problem}`);
