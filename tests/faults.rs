@@ -3,11 +3,16 @@
 //! talk to the server on their own: logout, the refresh behind `auth.fetch`,
 //! and login. Real browser against the dev server's fault switches.
 //!
-//! Each cell asserts that no fault leaves a session behind: the token is gone
+//! Each logout and login cell, and each refresh cell whose fault is
+//! definitive, asserts that no fault leaves a session behind: the token is gone
 //! from memory and from both storages, sessionStorage is cleared as the
 //! `clearSessionStorage` option says, the hooks ran, the navigation happened
 //! (or not, with `redirectTo: null`), the result names the failure, and the
-//! page saw no unhandled promise rejection and no uncaught exception. A cell
+//! page saw no unhandled promise rejection and no uncaught exception. A
+//! refresh whose fault is a passing one (502, a timeout, a refused, dropped
+//! or CORS-blocked connection) keeps the session instead: the request fails
+//! with the error's code, nothing is torn down, and the retry after the
+//! backoff renews the token once the server is back. A cell
 //! that fails is reported and the others still run; the run ends with the
 //! line `fault matrix: N passed, N failed` and fails if any cell failed.
 #![cfg(target_arch = "wasm32")]
@@ -93,6 +98,17 @@ impl Fault {
             Fault::Truncate => fault(path, "truncate", "").await,
             Fault::Malformed => fault(path, "malformed", "").await,
             Fault::NoCors => fault(path, "nocors", "").await,
+        }
+    }
+
+    /// For a refresh: the error code of a passing failure (the session stays
+    /// signed in and the renewal is retried), or `None` for a definitive one.
+    fn transient(self) -> Option<&'static str> {
+        match self {
+            Fault::Status(502) => Some("server"),
+            Fault::Hang => Some("timeout"),
+            Fault::Refused | Fault::Drop | Fault::NoCors => Some("network"),
+            _ => None,
         }
     }
 
@@ -394,18 +410,101 @@ async fn logout_cell(fault: Fault, storage: &str, nav: bool, clear: Clear) -> Ce
     cell
 }
 
-/// The refresh behind `auth.fetch` meets the fault: the session ends as
-/// `expired` without a server logout, the original 401 is handed back, and
-/// nothing is retried.
+/// Resolves once the client's pending renewal is over (renewed, or the
+/// session ended), as its listener hears it; rejects after `ms`.
+fn renewal_settled(client: &AuthClient, ms: i32) -> Promise {
+    let pending = |s: &JsValue| get(s, "status").as_string().as_deref() == Some("signedIn") && !get(s, "renewal").is_null();
+    if !pending(&client.get_snapshot()) {
+        return Promise::resolve(&JsValue::UNDEFINED);
+    }
+    let mut resolve_slot = None;
+    let promise = Promise::new(&mut |resolve, reject| {
+        window().set_timeout_with_callback_and_timeout_and_arguments_0(&reject, ms).expect("setTimeout");
+        resolve_slot = Some(resolve);
+    });
+    let resolve = resolve_slot.expect("executor ran");
+    let listener = Closure::<dyn FnMut(JsValue)>::new(move |s: JsValue| {
+        if !pending(&s) {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    });
+    client.add_listener(listener.into_js_value().unchecked_into());
+    promise
+}
+
+/// A refresh that meets a passing fault: the request fails with the error's
+/// code, the session stays signed in with a pending renewal and nothing is
+/// torn down; once the server is back, the retry after the backoff renews
+/// the token with one refresh, and the next request succeeds.
+async fn transient_refresh(cell: &mut Cell, p: &Prepared, fault: Fault, code: &str, storage: &str, url: &str) {
+    let Prepared { h, client, token, .. } = p;
+    match settle(client.fetch(url.into(), None)).await {
+        Ok(r) => cell.problems.push(format!("auth.fetch resolved ({}), want a rejection", r.unchecked_into::<Response>().status())),
+        Err(e) => {
+            cell.eq("error.name", str_of(&e, "name").as_deref(), Some("AuthError"));
+            cell.eq("error.code", str_of(&e, "code").as_deref(), Some(code));
+        }
+    }
+    let snap = client.get_snapshot();
+    cell.eq("status", str_of(&snap, "status").as_deref(), Some("signedIn"));
+    cell.eq("renewal.code", str_of(&get(&snap, "renewal"), "code").as_deref(), Some(code));
+    cell.eq("renewal.attempts", get(&get(&snap, "renewal"), "attempts").as_f64(), Some(1.0));
+    cell.eq("token in memory", client.get_access_token().as_ref(), Some(token));
+    let kept = match storage {
+        "local" => vec!["localStorage.access_token".to_owned()],
+        "session" => vec!["sessionStorage.access_token".to_owned()],
+        _ => vec![],
+    };
+    cell.eq("copies of the token in storage", stored_copies(token), kept);
+    cell.eq("sessionStorage.draft", session().get_item("draft").expect("read").as_deref(), Some("x"));
+    cell.eq("hooks or navigation", h.log(), Vec::<String>::new());
+    let arrived = count("POST", "/auth/refresh").await;
+    cell.drops_seen = (fault == Fault::Drop).then_some(arrived);
+    cell.check(fault.arrivals().contains(&arrived), || format!("POST /auth/refresh reached the server {arrived} times"));
+    cell.eq("server logouts", count("POST", "/auth/logout").await, 0);
+    cell.eq("tries of the request", authorizations("/auth/me?cell=refresh").await.len(), 1);
+
+    // The server is back (and reachable, for the refused cells): the retry
+    // after the backoff (0.5 to 1 s for the first) renews the token.
+    route_to_api_except("/__test/none");
+    assert!(server("POST", "/__test/reset", None).await.ok());
+    if let Err(e) = settle(renewal_settled(client, 10_000)).await {
+        cell.problems.push(format!("the renewal was not retried within 10 s: {e:?}"));
+    }
+    cell.eq("refreshes after the server came back", count("POST", "/auth/refresh").await, 1);
+    cell.eq("status after the retry", str_of(&client.get_snapshot(), "status").as_deref(), Some("signedIn"));
+    // (The dev server may issue the same token again within a second: the
+    // renewal shows in the snapshot and the server's record.)
+    cell.check(get(&client.get_snapshot(), "renewal").is_null(), || "a renewal is still pending".into());
+    cell.check(client.get_access_token().is_some(), || "no token after the renewal".into());
+    let again = format!("{url}&again=1");
+    match settle(client.fetch(again.as_str().into(), None)).await {
+        Ok(r) => cell.eq("status of the next request", r.unchecked_into::<Response>().status(), 200),
+        Err(e) => cell.problems.push(format!("the next request rejected: {:?}", str_of(&e, "message"))),
+    }
+    cell.eq("refreshes for the next request", count("POST", "/auth/refresh").await, 1);
+    cell.eq("hooks or navigation after recovery", h.log(), Vec::<String>::new());
+}
+
+/// The refresh behind `auth.fetch` meets the fault. A definitive one: the
+/// session ends as `expired` without a server logout, the original 401 is
+/// handed back, and nothing is retried. A passing one: see
+/// [`transient_refresh`].
 async fn refresh_cell(fault: Fault, storage: &str, nav: bool, clear: Clear) -> Cell {
     let mut cell = Cell::new("refresh", fault, storage, Some(nav), Some(clear));
-    let Some(Prepared { h, client, token, before, base }) =
-        prepare(&mut cell, fault, "/auth/refresh", storage, nav, clear).await
-    else {
+    let Some(prepared) = prepare(&mut cell, fault, "/auth/refresh", storage, nav, clear).await else {
         return cell;
     };
     common::fault("/auth/me", "status", r#","status":401"#).await;
     fault.arm("/auth/refresh").await;
+    if let Some(code) = fault.transient() {
+        let url = format!("{}/auth/me?cell=refresh", prepared.base);
+        transient_refresh(&mut cell, &prepared, fault, code, storage, &url).await;
+        unroute();
+        check_page(&mut cell, prepared.before).await;
+        return cell;
+    }
+    let Prepared { h, client, token, before, base } = prepared;
 
     let url = format!("{base}/auth/me?cell=refresh");
     match settle(client.fetch(url.into(), None)).await {

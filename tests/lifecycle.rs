@@ -109,6 +109,82 @@ async fn a_failed_refresh_signs_out_as_expired_without_a_loop() {
     assert_eq!(h.log(), vec!["hookA", "hookC", "navigate:/"]);
 }
 
+/// Sets the dev server's throttler on login and refresh (`None`: off).
+async fn throttle(limit: Option<u32>) {
+    let body = match limit {
+        Some(n) => format!(r#"{{"limit":{n},"windowMs":600000}}"#),
+        None => r#"{"limit":null}"#.to_owned(),
+    };
+    assert!(server("POST", "/__test/throttle", Some(&body)).await.ok());
+}
+
+#[wasm_bindgen_test]
+async fn a_throttled_refresh_keeps_the_session_and_renews_when_the_throttle_lifts() {
+    fresh().await;
+    let h = Harness::new();
+    let client = h.client(API, &[]);
+    login(&client).await;
+    let token = client.get_access_token().expect("token");
+    // The throttler refuses every refresh, with the real server's answer.
+    throttle(Some(0)).await;
+    fault("/auth/me", "status", r#","status":401"#).await;
+    let url = format!("{API}/auth/me?probe=throttled");
+    let err = settle(client.fetch(url.into(), None)).await.expect_err("the request fails");
+    assert_eq!(get(&err, "name").as_string().as_deref(), Some("AuthError"));
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("rate_limited"));
+    assert_eq!(get(&err, "status").as_f64(), Some(429.0));
+    let snap = client.get_snapshot();
+    assert_eq!(get(&snap, "status").as_string().as_deref(), Some("signedIn"));
+    let renewal = get(&snap, "renewal");
+    assert_eq!(get(&renewal, "code").as_string().as_deref(), Some("rate_limited"));
+    assert!(get(&renewal, "retryAt").as_f64().is_some_and(|t| t > js_sys::Date::now()));
+    assert_eq!(client.get_access_token().as_deref(), Some(token.as_str()));
+    assert_eq!(local().get_item("access_token").expect("read").as_deref(), Some(token.as_str()));
+    assert_eq!(h.log(), Vec::<String>::new(), "no sign-out");
+    // me() fails with the same code while the throttle lasts (its token is
+    // refused, the renewal tried at once, and throttled again).
+    fault("/auth/me", "status", r#","status":401"#).await;
+    let err = settle(client.me()).await.expect_err("me fails");
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("rate_limited"));
+    assert_eq!(get(&client.get_snapshot(), "status").as_string().as_deref(), Some("signedIn"));
+
+    // The throttle lifts: the next request renews the token (at once, or
+    // the retry after the backoff already did) and succeeds.
+    throttle(None).await;
+    fault("/auth/me", "status", r#","status":401"#).await;
+    let r = fetch_me(&client, "after").await;
+    assert_eq!(r.status(), 200);
+    let snap = client.get_snapshot();
+    assert!(get(&snap, "renewal").is_null());
+    assert!(count("POST", "/auth/refresh").await >= 3, "the throttled tries, then the renewal");
+    assert_eq!(h.log(), Vec::<String>::new());
+    assert_eq!(count("POST", "/auth/logout").await, 0);
+    settle(client.logout()).await.expect("logout");
+}
+
+#[wasm_bindgen_test]
+async fn a_pending_renewal_is_cancelled_by_logout() {
+    fresh().await;
+    let h = Harness::new();
+    let client = h.client(API, &[("redirectTo", JsValue::NULL)]);
+    login(&client).await;
+    fault("/auth/me", "status", r#","status":401"#).await;
+    fault("/auth/refresh", "status", r#","status":503"#).await;
+    let err = settle(client.fetch(format!("{API}/auth/me?probe=503").into(), None)).await.expect_err("fails");
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("server"));
+    assert_eq!(get(&err, "status").as_f64(), Some(503.0));
+    assert!(!get(&client.get_snapshot(), "renewal").is_null());
+    settle(client.logout()).await.expect("logout");
+    let snap = client.get_snapshot();
+    assert_eq!(get(&snap, "status").as_string().as_deref(), Some("signedOut"));
+    assert!(get(&snap, "renewal").is_null());
+    // Past the first retry's latest time (1 s): no refresh was made.
+    let (p, resolve) = deferred();
+    window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 1_500).expect("setTimeout");
+    settle(p).await.expect("timer");
+    assert_eq!(count("POST", "/auth/refresh").await, 1, "only the failed one");
+}
+
 #[wasm_bindgen_test]
 async fn fifty_concurrent_logouts_make_one_request_and_one_navigation() {
     fresh().await;

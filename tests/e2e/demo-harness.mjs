@@ -112,6 +112,8 @@ export function demoSuite(name, { resetState }) {
     await page.click(byTestId('login-submit'));
     await page.waitForURL(/#\/profile$/);
     await waitText(page, 'profile-email', EMAIL);
+    // GET /auth/me's user row: the name is `nombre` and `apellidos`.
+    await waitText(page, 'profile-name', 'Demo Usuario');
     await waitText(page, 'auth-status', 'signedIn');
   }
 

@@ -119,6 +119,7 @@ for (const name of Object.keys(FRAMEWORK_APPS)) {
       await page.click(byTestId('login-submit'));
       await page.waitForURL(/\/profile$/);
       await page.locator(byTestId('profile-email')).filter({ hasText: EMAIL }).waitFor();
+      assert.equal(await page.locator(byTestId('profile-name')).textContent(), 'Demo Usuario');
       assert.equal(await status(), 'signedIn');
       const me = (await requestsSince(before)).filter((r) => r.method === 'GET' && r.path === '/auth/me');
       assert.ok(me.length >= 1, 'GET /auth/me reached the API');

@@ -34,6 +34,12 @@ const AWAY = '/lifecycle-away.html';
 const NO_BROADCAST_CHANNEL = () => {
   delete window.BroadcastChannel;
 };
+// A page without Web Locks (as in a page that is not a secure context): the
+// SDK's refresh lock falls back to localStorage.
+const NO_WEB_LOCKS = () => {
+  Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });
+};
+const REFRESH_LOCK = 'sociapp-auth:access_token:refresh';
 
 let stage;
 let server;
@@ -63,14 +69,15 @@ async function received() {
 }
 
 /** A new browser context (a fresh profile: storage and cookies of its own). */
-async function newContext({ broadcastChannel = true } = {}) {
+async function newContext({ broadcastChannel = true, webLocks = true } = {}) {
   const context = await browser.newContext();
   if (!broadcastChannel) await context.addInitScript(NO_BROADCAST_CHANNEL);
+  if (!webLocks) await context.addInitScript(NO_WEB_LOCKS);
   return context;
 }
 
-/** Opens the fixture in a new page of `context` and waits for its client. */
-async function openFixture(context, name) {
+/** Opens the fixture in a new page of `context` and waits for its client (`timeout`: its timeoutMs). */
+async function openFixture(context, name, { timeout } = {}) {
   const page = await context.newPage();
   const seen = { name, page, errors: [] };
   page.on('pageerror', (e) => seen.errors.push(`page error: ${e.stack ?? e.message}`));
@@ -82,7 +89,8 @@ async function openFixture(context, name) {
     }
   });
   opened.push(seen);
-  const response = await page.goto(`${site}${FIXTURE}?api=${encodeURIComponent(api)}`);
+  const query = `?api=${encodeURIComponent(api)}${timeout ? `&timeout=${timeout}` : ''}`;
+  const response = await page.goto(`${site}${FIXTURE}${query}`);
   assert.equal(response?.status(), 200);
   await ready(page);
   return page;
@@ -446,6 +454,119 @@ test('logout wins over a login still pending in the same tab', {
     };
   }, [EMAIL, PASSWORD]);
   assert.deepEqual(outcome, { login: 'superseded', logout: 'ok', status: 'signedOut', token: null, stored: null });
+  await assertNoPageProblems();
+  await context.close();
+});
+
+// ---- One refresh across tabs -------------------------------------------
+// The dev server rotates refresh tokens strictly (a refresh token works
+// once): two tabs refreshing with the same cookie would sign one of them out.
+
+/** A JWT the server refuses (its signature is wrong) that looks valid to the client. */
+const forge = (token) => `${token.slice(0, token.lastIndexOf('.'))}.bm90LXRoZS1zaWduYXR1cmU`;
+
+/**
+ * `count` tabs of one profile signed in with a token the server refuses
+ * (as if it had expired there): A logs in for real (the browser holds the
+ * refresh cookie), the stored token is replaced by a forged one, and every
+ * tab starts from storage.
+ */
+async function tabsWithARefusedToken(count, options) {
+  const context = await newContext(options);
+  const first = await openFixture(context, 'A', options);
+  assert.equal(await login(first), 'signedIn');
+  const real = await token(first);
+  await first.evaluate((t) => localStorage.setItem('access_token', t), forge(real));
+  await first.close();
+  const tabs = [];
+  for (let i = 0; i < count; i++) tabs.push(await openFixture(context, String.fromCharCode(66 + i), options));
+  for (const tab of tabs) assert.equal(await token(tab), forge(real), 'every tab holds the refused token');
+  await testApi('POST', '/__test/reset');
+  return { context, tabs, refused: forge(real) };
+}
+
+/** In every tab at once: auth.fetch of /auth/me; the statuses. */
+const fetchMeEverywhere = (tabs) =>
+  Promise.all(tabs.map((tab, i) => tab.evaluate((url) => window.__auth.fetch(url).then((r) => r.status), `${api}/auth/me?tab=${i}`)));
+
+/** Polls the dev server until `count` requests to `path` are held there (bounded). */
+async function heldAt(path, count) {
+  for (let i = 0; i < 500; i++) {
+    if (((await testApi('GET', '/__test/held'))[path] ?? 0) >= count) return;
+  }
+  assert.fail(`${count} requests to ${path} were never held at once`);
+}
+
+async function oneRefreshAcrossTabs(count, options) {
+  const { context, tabs, refused } = await tabsWithARefusedToken(count, options);
+  // The server holds each tab's request, then answers all of them (401: the
+  // token is refused) at the same moment: the tabs all need a refresh at once.
+  await testApi('POST', '/__test/fault', { path: '/auth/me', kind: 'hold', times: count });
+  const statuses = fetchMeEverywhere(tabs);
+  await heldAt('/auth/me', count);
+  await testApi('POST', '/__test/release', { path: '/auth/me' });
+  assert.deepEqual(await statuses, tabs.map(() => 200), 'every request succeeded');
+  const refreshes = (await received()).filter((r) => r === 'POST /auth/refresh');
+  assert.equal(refreshes.length, 1, 'one refresh for all the tabs');
+  const tokens = await Promise.all(tabs.map(token));
+  const stored = await tabs[0].evaluate(() => localStorage.getItem('access_token'));
+  assert.notEqual(stored, refused);
+  assert.deepEqual(tokens, tabs.map(() => stored), 'every tab uses the stored new token');
+  for (const tab of tabs) assert.deepEqual(await snapshot(tab), { status: 'signedIn', reason: null, email: EMAIL });
+  await assertNoPageProblems();
+  await context.close();
+}
+
+for (const count of [2, 3]) {
+  test(`${count} tabs whose token the server refuses make one refresh between them (Web Locks)`, TEST_TIMEOUT, () =>
+    oneRefreshAcrossTabs(count));
+  test(`${count} tabs whose token the server refuses make one refresh between them (lock in localStorage)`, TEST_TIMEOUT, () =>
+    oneRefreshAcrossTabs(count, { webLocks: false }));
+}
+
+test('a tab closed while it holds the refresh lock does not stop another from refreshing', TEST_TIMEOUT, async () => {
+  const { context, tabs } = await tabsWithARefusedToken(1);
+  const [b] = tabs;
+  const holder = await context.newPage();
+  await holder.goto(`${site}${AWAY}`);
+  // The lock taken and never let go, as by a tab that dies mid-refresh.
+  await holder.evaluate((name) => new Promise((held) => {
+    navigator.locks.request(name, () => { held(); return new Promise(() => {}); });
+  }), REFRESH_LOCK);
+  assert.equal(await b.evaluate(async (name) => (await navigator.locks.query()).held.filter((l) => l.name === name).length, REFRESH_LOCK), 1);
+  await holder.close();
+  assert.deepEqual(await fetchMeEverywhere([b]), [200]);
+  assert.deepEqual((await received()).filter((r) => r === 'POST /auth/refresh'), ['POST /auth/refresh']);
+  await assertNoPageProblems();
+  await context.close();
+});
+
+test('a tab that holds the refresh lock and hangs delays another tab by timeoutMs at most', TEST_TIMEOUT, async () => {
+  const timeout = 1500;
+  const { context, tabs } = await tabsWithARefusedToken(1, { timeout });
+  const [b] = tabs;
+  const holder = await context.newPage();
+  await holder.goto(`${site}${AWAY}`);
+  await holder.evaluate((name) => new Promise((held) => {
+    navigator.locks.request(name, () => { held(); return new Promise(() => {}); });
+  }), REFRESH_LOCK);
+  // B waits for the lock no longer than its timeoutMs, then refreshes without it.
+  assert.deepEqual(await fetchMeEverywhere([b]), [200]);
+  assert.deepEqual((await received()).filter((r) => r === 'POST /auth/refresh'), ['POST /auth/refresh']);
+  assert.equal(await holder.evaluate(async (name) => (await navigator.locks.query()).held.filter((l) => l.name === name).length, REFRESH_LOCK), 1, 'the hung tab still holds it');
+  await assertNoPageProblems();
+  await context.close();
+});
+
+test('without Web Locks, a dead tab\'s lock entry expires after timeoutMs', TEST_TIMEOUT, async () => {
+  const timeout = 1500;
+  const { context, tabs } = await tabsWithARefusedToken(1, { timeout, webLocks: false });
+  const [b] = tabs;
+  // The entry a tab that died mid-refresh leaves behind.
+  await b.evaluate(([name, ms]) => localStorage.setItem(name, `gone ${Date.now() + ms}`), [REFRESH_LOCK, timeout / 2]);
+  assert.deepEqual(await fetchMeEverywhere([b]), [200]);
+  assert.deepEqual((await received()).filter((r) => r === 'POST /auth/refresh'), ['POST /auth/refresh']);
+  assert.equal(await b.evaluate((name) => localStorage.getItem(name), REFRESH_LOCK), null, 'the lock was let go');
   await assertNoPageProblems();
   await context.close();
 });

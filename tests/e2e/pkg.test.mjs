@@ -159,12 +159,30 @@ test('the release package signs in, reads the user and logs out in Chromium', { 
     assert.ok(result.seen.includes('signedIn'), `subscribe saw the sign-in (saw ${JSON.stringify(result.seen)})`);
   });
 
-  await t.test('me() returns the demo user', STEP_TIMEOUT, async () => {
+  await t.test("me() returns the demo user's row, as the public backend shapes it", STEP_TIMEOUT, async () => {
     const user = await page.evaluate(async () => {
       const u = await window.__auth.me();
-      return { email: u.email, hasId: u.id !== undefined && u.id !== null, hasPassword: 'password' in u };
+      const s = window.__auth.getSnapshot();
+      return {
+        email: u.email,
+        IdUsuario: u.IdUsuario,
+        nombre: u.nombre,
+        isVerified: u.isVerified,
+        hasId: 'id' in u,
+        hasPassword: 'password' in u,
+        sessionUserId: s.user.id,
+      };
     });
-    assert.deepEqual(user, { email: EMAIL, hasId: true, hasPassword: false });
+    assert.deepEqual(user, {
+      email: EMAIL,
+      IdUsuario: 1,
+      nombre: 'Demo',
+      isVerified: true,
+      hasId: false,
+      hasPassword: false,
+      // The snapshot's id is the token's sub: IdUsuario.
+      sessionUserId: 1,
+    });
   });
 
   await t.test('logout reaches the server, clears the token and navigates to /', STEP_TIMEOUT, async () => {

@@ -122,7 +122,7 @@ test('the Vue store renders signed out, not ready, with plain state, on the serv
   assert.equal(factoryCalls, 0, 'the options function is not called on a server');
   assertPlain(pinia.state.value);
   assert.deepEqual(JSON.parse(JSON.stringify(pinia.state.value['auth-lazy'])), {
-    snapshot: { status: 'signedOut', user: null, reason: null, expiresAt: null },
+    snapshot: { status: 'signedOut', user: null, reason: null, expiresAt: null, renewal: null },
     ready: false,
     error: null,
   });
