@@ -4,7 +4,8 @@ import { Providers } from './providers'
 import { Header } from './header'
 import './globals.css'
 
-export const metadata = { title: 'sociapp-auth · Next.js' }
+// No icon file: the page asks for none (data URL).
+export const metadata = { title: 'sociapp-auth · Next.js', icons: { icon: 'data:,' } }
 
 // A server component: it reads the API's origin at request time
 // (SOCIAPP_API_URL) and hands it to the client-side provider.

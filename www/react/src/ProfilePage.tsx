@@ -48,9 +48,11 @@ export function ProfilePage() {
             <dt>Email</dt>
             <dd data-testid="profile-email">{profile.user.email}</dd>
             <dt>Name</dt>
-            <dd>{String(profile.user.name)}</dd>
+            <dd data-testid="profile-name">
+              {profile.user.nombre} {profile.user.apellidos}
+            </dd>
             <dt>Id</dt>
-            <dd>{profile.user.id}</dd>
+            <dd>{profile.user.IdUsuario}</dd>
           </dl>
         )}
       </section>

@@ -44,7 +44,12 @@ export default function ProfilePage() {
     <section>
       <h1>Profile</h1>
       {user ? (
-        <p data-testid="profile-email">{user.email}</p>
+        <>
+          <p data-testid="profile-name">
+            {user.nombre} {user.apellidos}
+          </p>
+          <p data-testid="profile-email">{user.email}</p>
+        </>
       ) : problem ? (
         <p className="error" data-testid="profile-error">
           The API answered {problem}
