@@ -158,6 +158,16 @@ async fn login_errors_carry_code_status_and_message() {
     assert_eq!(get(&err, "message").as_string().as_deref(), Some("Invalid credentials"));
     assert!(err.is_instance_of::<js_sys::Error>());
 
+    // An unverified email: the public backend's message, as it sends it.
+    let creds = obj(&[("email", "unverified@sociapp.dev".into()), ("password", PASSWORD.into())]);
+    let err = settle(client.login(creds)).await.expect_err("rejected");
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("invalid_credentials"));
+    assert_eq!(
+        get(&err, "message").as_string().as_deref(),
+        Some("Por favor, verifique su correo electrónico antes de iniciar sesión.")
+    );
+    assert_eq!(local().get_item("access_token").expect("read"), None);
+
     let creds = obj(&[("email", 5.into()), ("password", "x".into())]);
     let err = settle(client.login(creds)).await.expect_err("rejected");
     assert_eq!(get(&err, "code").as_string().as_deref(), Some("invalid_argument"));
