@@ -5,9 +5,11 @@ export type {
   AuthErrorCode,
   AuthOptions,
   Credentials,
+  DebugEvent,
   LogoutResult,
   LogoutStep,
   LogoutStepError,
+  Renewal,
   SessionStatus,
   SessionUser,
   SignOutReason,
@@ -17,5 +19,13 @@ export type {
 } from './sociapp_auth.js';
 export { AuthClient };
 
-/** Loads the WebAssembly module (once) and creates a client. Rejects with an AuthError (code "invalid_option") naming the field for bad options. */
+/**
+ * Loads the WebAssembly module (once) and creates a client. Rejects with an
+ * AuthError: "invalid_option" naming the field for bad options,
+ * "unsupported_environment" where there is no browser window (server
+ * rendering), "load_failed" when the `.wasm` cannot be fetched or is not
+ * WebAssembly (the message names the URL and what was received),
+ * "wasm_blocked" when the page's Content-Security-Policy refuses WebAssembly
+ * (add 'wasm-unsafe-eval' to script-src).
+ */
 export function createAuthClient(options: AuthOptions): Promise<AuthClient>;

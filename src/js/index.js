@@ -4,16 +4,47 @@ import { AuthClient, initSync } from './sociapp_auth.js';
 const wasmUrl = new URL('./sociapp_auth_bg.wasm', import.meta.url);
 let compiled;
 
+function authError(code, message) {
+  const error = new Error(message);
+  error.name = 'AuthError';
+  error.code = code;
+  return error;
+}
+
 // Fetches and compiles the module: streaming where the server sends
-// application/wasm, else from the downloaded bytes.
+// application/wasm, else from the downloaded bytes. Each failure becomes an
+// AuthError that says what to fix; a failed load is tried again by the next
+// createAuthClient.
+async function load() {
+  const what = `the SDK's WebAssembly module (${wasmUrl})`;
+  let response;
+  try {
+    response = await fetch(wasmUrl);
+  } catch (e) {
+    throw authError('load_failed', `${what} could not be fetched: ${e.message} (check connect-src and that the file is served)`);
+  }
+  const type = response.headers.get('content-type') || 'no content type';
+  if (!response.ok) throw authError('load_failed', `${what} answered ${response.status} (${type}): serve the package's sociapp_auth_bg.wasm there`);
+  try {
+    return await WebAssembly.compileStreaming(response.clone());
+  } catch {
+    // Not application/wasm, or refused: read the bytes to tell which.
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    throw authError('load_failed', `${what} is not WebAssembly: received ${type}, ${bytes.length} bytes (serve sociapp_auth_bg.wasm as application/wasm)`);
+  }
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (e) {
+    throw authError('wasm_blocked', `${what} was refused (${e.message}): the page's Content-Security-Policy must allow WebAssembly with 'wasm-unsafe-eval' in script-src`);
+  }
+}
+
 function compile() {
-  return (compiled ??= fetch(wasmUrl).then(async (response) => {
-    try {
-      return await WebAssembly.compileStreaming(response.clone());
-    } catch (error) {
-      if (!response.ok) throw error;
-      return WebAssembly.compile(await response.arrayBuffer());
-    }
+  return (compiled ??= load().catch((e) => {
+    compiled = undefined;
+    throw e;
   }));
 }
 
@@ -24,14 +55,12 @@ if (typeof window === 'object') compile().catch(() => {});
 
 /**
  * Creates a client; rejects with an AuthError: code "invalid_option" for bad
- * options, "unsupported_environment" where there is no browser window.
+ * options, "unsupported_environment" where there is no browser window,
+ * "load_failed" or "wasm_blocked" when the WebAssembly module cannot load.
  */
 export async function createAuthClient(options) {
   if (typeof window !== 'object') {
-    const error = new Error('createAuthClient needs a browser window: create the client in the browser (on a server, render signed out)');
-    error.name = 'AuthError';
-    error.code = 'unsupported_environment';
-    throw error;
+    throw authError('unsupported_environment', 'createAuthClient needs a browser window: create the client in the browser (on a server, render signed out)');
   }
   const module = await compile();
   // Instantiates once (later calls return the instance).
