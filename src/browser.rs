@@ -68,6 +68,10 @@ extern "C" {
     /// `timeout_ms` passed first. Let go after `timeout_ms` in any case.
     fn lock(name: &str, timeout_ms: u32) -> Promise;
     pub fn error(message: &str, code: &str, status: Option<u16>) -> JsValue;
+    /// Hands one debug event (a plain object built from its type, by
+    /// number, and its facts; NaN: absent) to `sink`: the app's function, or
+    /// the console for `true`.
+    pub fn debug(sink: &JsValue, kind: u32, text: Option<&str>, a: f64, b: f64);
     /// `location.origin`, or `None` where there is no window.
     pub fn origin() -> Option<String>;
     /// Listens to the page's events; returns the function that stops it.

@@ -27,12 +27,60 @@ pub trait Hooks<F> {
     fn run(&self) -> impl Future<Output = Vec<(u32, F)>>;
 }
 
+/// The debug events, in the order host.js names them (see [`Engine::debug`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DebugKind {
+    LoginStart,
+    LoginEnd,
+    RefreshStart,
+    RefreshLock,
+    RefreshAdopted,
+    RefreshEnd,
+    RefreshRetry,
+    SignoutStart,
+    SignoutStep,
+    LogoutRequest,
+    SignoutEnd,
+    TabSent,
+    TabReceived,
+}
+
+impl DebugKind {
+    /// The event's `type`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DebugKind::LoginStart => "login:start",
+            DebugKind::LoginEnd => "login:end",
+            DebugKind::RefreshStart => "refresh:start",
+            DebugKind::RefreshLock => "refresh:lock",
+            DebugKind::RefreshAdopted => "refresh:adopted",
+            DebugKind::RefreshEnd => "refresh:end",
+            DebugKind::RefreshRetry => "refresh:retry",
+            DebugKind::SignoutStart => "signout:start",
+            DebugKind::SignoutStep => "signout:step",
+            DebugKind::LogoutRequest => "logout:request",
+            DebugKind::SignoutEnd => "signout:end",
+            DebugKind::TabSent => "tab:sent",
+            DebugKind::TabReceived => "tab:received",
+        }
+    }
+}
+
 /// Who hears about changes.
 pub trait Observer {
     /// The session changed (called after the change, synchronously).
     fn changed(&self, session: &Session);
     /// Something degraded without failing the call, e.g. `storage_unavailable`.
     fn warn(&self, code: &'static str);
+    /// Whether debug events are wanted (the `debug` option). When not,
+    /// nothing is measured or built for them.
+    fn debugging(&self) -> bool {
+        false
+    }
+    /// One debug event: its type and up to three facts, whose names the type
+    /// gives (see [`Engine::debug`]; a number fact is NaN when absent). Never
+    /// a token, cookie, password or header.
+    fn debug(&self, _kind: DebugKind, _text: Option<&str>, _a: f64, _b: f64) {}
 }
 
 /// The effect types one engine runs with.
@@ -202,6 +250,46 @@ impl<E: Effects> Engine<E> {
         Session::SignedIn { token, claims, renewal: None }
     }
 
+    /// Emits a debug event when the app asked for them. The events, with
+    /// their facts (`text`, `a`, `b` in that order):
+    ///
+    /// | type | facts |
+    /// |---|---|
+    /// | `login:start` | |
+    /// | `login:end` | outcome (`ok` or the error code), status, ms |
+    /// | `refresh:start` | |
+    /// | `refresh:lock` | outcome (`held`, or `timeout`: went on without it), ms waited |
+    /// | `refresh:adopted` | (the token another tab stored; no request) |
+    /// | `refresh:end` | outcome, status, ms |
+    /// | `refresh:retry` | code, attempts, inMs |
+    /// | `signout:start` | reason |
+    /// | `signout:step` | step (`token`, `sessionStorage`, `onLogout`, `navigate`), ok (1 or 0), failures (hooks) |
+    /// | `logout:request` | outcome (`ok`, `failed`, `timeout`, `unreachable`), status, ms |
+    /// | `signout:end` | reason, ms |
+    /// | `tab:sent`, `tab:received` | message (`login`, `logout`) |
+    #[inline(never)]
+    pub fn debug(&self, kind: DebugKind, text: Option<&str>, a: f64, b: f64) {
+        if self.fx.observer.debugging() {
+            self.fx.observer.debug(kind, text, a, b);
+        }
+    }
+
+    /// The time a debugged step began (`None`, and no clock read, when not debugging).
+    fn started(&self) -> Option<f64> {
+        self.fx.observer.debugging().then(|| self.fx.clock.now_ms())
+    }
+
+    /// Milliseconds since `since` (NaN without it).
+    fn elapsed(&self, since: Option<f64>) -> f64 {
+        since.map_or(f64::NAN, |t| self.fx.clock.now_ms() - t)
+    }
+
+    /// Tells the other tabs, and the debug stream.
+    fn post(&self, message: TabMessage) {
+        self.fx.tabs.post(message);
+        self.debug(DebugKind::TabSent, Some(message.as_str()), f64::NAN, f64::NAN);
+    }
+
     /// Reports, once, that storage is not usable and memory stands in.
     pub fn storage_failed(&self) {
         if !self.warned.replace(true) {
@@ -276,6 +364,7 @@ impl<E: Effects> Engine<E> {
 
     /// Ends the session at once: memory first, then storage.
     fn end_session(&self, reason: Reason, errors: &mut Vec<StepFailure<Failure<E>>>) {
+        self.debug(DebugKind::SignoutStart, Some(reason.as_str()), f64::NAN, f64::NAN);
         self.epoch.set(self.epoch.get().wrapping_add(1));
         let held = self.session.replace(Session::SignedOut { reason: Some(reason) });
         self.fx.observer.changed(&self.session.borrow());
@@ -288,11 +377,13 @@ impl<E: Effects> Engine<E> {
             (Reason::OtherTab, Session::SignedIn { token, .. }) => self.stored_token().as_ref() == Some(token),
             _ => true,
         };
-        if remove && !self.remove_token() {
+        let removed = !remove || self.remove_token();
+        if !removed {
             errors.push(StepFailure { step: "tokenStorage", index: None, thrown: None });
         }
+        self.debug(DebugKind::SignoutStep, Some("token"), f64::from(u8::from(removed)), f64::NAN);
         if reason != Reason::OtherTab {
-            self.fx.tabs.post(TabMessage::Logout);
+            self.post(TabMessage::Logout);
         }
     }
 
@@ -332,6 +423,27 @@ impl<E: Effects> Engine<E> {
     /// [`Self::login`] for a call made at `epoch` (taken when the app called
     /// it, before any await).
     pub async fn login_since(&self, epoch: u64, email: &str, password: &str) -> Result<(), AuthError> {
+        let since = self.started();
+        self.debug(DebugKind::LoginStart, None, f64::NAN, f64::NAN);
+        let result = self.login_inner(epoch, email, password).await;
+        self.debug_end(DebugKind::LoginEnd, &result, since);
+        result.map(drop)
+    }
+
+    /// The end of a debugged call: its outcome (`ok` or the error code), the
+    /// HTTP status and how long it took.
+    fn debug_end(&self, kind: DebugKind, result: &Result<u16, AuthError>, since: Option<f64>) {
+        if self.fx.observer.debugging() {
+            let (outcome, status) = match result {
+                Ok(status) => ("ok", Some(*status)),
+                Err(e) => (e.code(), e.status()),
+            };
+            self.debug(kind, Some(outcome), status.map_or(f64::NAN, f64::from), self.elapsed(since));
+        }
+    }
+
+    /// Login; `Ok` is the answer's status.
+    async fn login_inner(&self, epoch: u64, email: &str, password: &str) -> Result<u16, AuthError> {
         let mut body = String::with_capacity(32 + email.len() + password.len());
         body.push_str("{\"email\":");
         json::write_str(&mut body, email);
@@ -350,8 +462,8 @@ impl<E: Effects> Engine<E> {
                 let token = access_token_of(&response, &self.fx.parsers)?;
                 self.set_marker(false);
                 self.adopt(token);
-                self.fx.tabs.post(TabMessage::Login);
-                Ok(())
+                self.post(TabMessage::Login);
+                Ok(response.status)
             }
             401 => Err(AuthError::InvalidCredentials { message: server_message(&response, &self.fx.parsers) }),
             _ => Err(http_error(&response, &self.fx.parsers)),
@@ -382,12 +494,27 @@ impl<E: Effects> Engine<E> {
     /// [`Renewal`] due after a backoff; any other failure ends the session
     /// with reason `expired` (no loop, no retry).
     pub async fn refresh(&self) -> Result<(), AuthError> {
+        let since = self.started();
+        self.debug(DebugKind::RefreshStart, None, f64::NAN, f64::NAN);
+        let result = self.refresh_inner().await;
+        self.debug_end(DebugKind::RefreshEnd, &result, since);
+        result.map(drop)
+    }
+
+    /// Refresh; `Ok` is the status of the answer that renewed the token (0:
+    /// the token another tab stored).
+    async fn refresh_inner(&self) -> Result<u16, AuthError> {
         if !self.is_signed_in() || self.logged_out_marker() {
             return Err(AuthError::NotSignedIn);
         }
         let refused = self.current_token();
         let shared = self.opts.token_storage == TokenStorage::Local;
-        let _lock = if shared { self.fx.lock.acquire(&self.lock_name, self.opts.timeout_ms).await } else { None };
+        let waited = self.started();
+        // Held until this function returns.
+        let lock = if shared { self.fx.lock.acquire(&self.lock_name, self.opts.timeout_ms).await } else { None };
+        if shared {
+            self.debug(DebugKind::RefreshLock, Some(if lock.is_some() { "held" } else { "timeout" }), self.elapsed(waited), f64::NAN);
+        }
         // A logout while this tab waited for the lock.
         if !self.is_signed_in() {
             return Err(AuthError::NotSignedIn);
@@ -397,7 +524,8 @@ impl<E: Effects> Engine<E> {
                 let s = self.signed_in(stored);
                 if !jwt::is_expired(s.claims(), self.fx.clock.now_ms()) {
                     self.set_session(s);
-                    return Ok(());
+                    self.debug(DebugKind::RefreshAdopted, None, f64::NAN, f64::NAN);
+                    return Ok(0);
                 }
             }
         }
@@ -410,11 +538,17 @@ impl<E: Effects> Engine<E> {
             return Err(AuthError::Superseded);
         }
         let retry_after = result.as_ref().ok().and_then(|r| r.retry_after_ms);
-        let token = result.and_then(|r| if (200..300).contains(&r.status) { access_token_of(&r, &self.fx.parsers) } else { Err(http_error(&r, &self.fx.parsers)) });
+        let token = result.and_then(|r| {
+            if (200..300).contains(&r.status) {
+                access_token_of(&r, &self.fx.parsers).map(|t| (t, r.status))
+            } else {
+                Err(http_error(&r, &self.fx.parsers))
+            }
+        });
         match token {
-            Ok(token) => {
+            Ok((token, status)) => {
                 self.adopt(token);
-                Ok(())
+                Ok(status)
             }
             Err(e) if transient(&e) => {
                 self.renewal_failed(e.code(), retry_after);
@@ -444,12 +578,13 @@ impl<E: Effects> Engine<E> {
                 let attempts = renewal.map_or(0, |r| r.attempts).saturating_add(1);
                 let delay = retry_delay(attempts, self.fx.clock.random(), retry_after_ms);
                 *renewal = Some(Renewal { code, attempts, retry_at: self.fx.clock.now_ms() + delay });
-                true
+                Some((attempts, delay))
             }
-            Session::SignedOut { .. } => false,
+            Session::SignedOut { .. } => None,
         };
-        if changed {
+        if let Some((attempts, delay)) = changed {
             self.fx.observer.changed(&self.session.borrow());
+            self.debug(DebugKind::RefreshRetry, Some(code), f64::from(attempts), delay);
         }
     }
 
@@ -496,6 +631,7 @@ impl<E: Effects> Engine<E> {
     /// The rest of the logout plan, with the server call that
     /// [`Self::send_logout`] started, or without one.
     pub async fn finish_sign_out(&self, mut server: Option<ServerCall>, errors: Vec<StepFailure<Failure<E>>>) -> Report<E> {
+        let since = self.started();
         let mut report = LogoutReport { server: None, status: None, errors };
         for step in plan::logout_plan(&self.opts, server.is_some()) {
             match step {
@@ -511,6 +647,7 @@ impl<E: Effects> Engine<E> {
                     };
                     // Until the server confirms, the refresh cookie may live on.
                     self.set_marker(outcome != ServerOutcome::Ok);
+                    self.debug(DebugKind::LogoutRequest, Some(outcome.as_str()), status.map_or(f64::NAN, f64::from), self.elapsed(since));
                     report.server = Some(outcome);
                     report.status = status;
                 }
@@ -526,18 +663,28 @@ impl<E: Effects> Engine<E> {
                         self.storage_failed();
                         report.errors.push(StepFailure { step: "sessionStorage", index: None, thrown: None });
                     }
+                    self.debug(DebugKind::SignoutStep, Some("sessionStorage"), f64::from(u8::from(result.is_ok())), f64::NAN);
                 }
                 Step::RunHooks => {
-                    for (index, thrown) in self.fx.hooks.run().await {
+                    let failed = self.fx.hooks.run().await;
+                    let failures = failed.len() as f64;
+                    for (index, thrown) in failed {
                         report.errors.push(StepFailure { step: "onLogout", index: Some(index), thrown: Some(thrown) });
                     }
+                    self.debug(DebugKind::SignoutStep, Some("onLogout"), f64::from(u8::from(failures == 0.0)), failures);
                 }
                 Step::Navigate(path) => {
-                    if let Err(thrown) = self.fx.nav.navigate(path).await {
+                    let result = self.fx.nav.navigate(path).await;
+                    self.debug(DebugKind::SignoutStep, Some("navigate"), f64::from(u8::from(result.is_ok())), f64::NAN);
+                    if let Err(thrown) = result {
                         report.errors.push(StepFailure { step: "navigate", index: None, thrown: Some(thrown) });
                     }
                 }
             }
+        }
+        if self.fx.observer.debugging() {
+            let reason = self.with_session(|s| s.reason().map(Reason::as_str));
+            self.debug(DebugKind::SignoutEnd, reason, self.elapsed(since), f64::NAN);
         }
         report
     }
@@ -747,6 +894,8 @@ mod tests {
     struct Recorder {
         changes: Cell<u32>,
         warnings: RefCell<Vec<&'static str>>,
+        /// Debug events as "type text a b", when debugging.
+        events: RefCell<Option<Vec<String>>>,
     }
 
     impl Observer for Recorder {
@@ -755,6 +904,20 @@ mod tests {
         }
         fn warn(&self, code: &'static str) {
             self.warnings.borrow_mut().push(code);
+        }
+        fn debugging(&self) -> bool {
+            self.events.borrow().is_some()
+        }
+        fn debug(&self, kind: DebugKind, text: Option<&str>, a: f64, b: f64) {
+            let mut line = kind.name().to_owned();
+            let number = |n: f64| (!n.is_nan()).then(|| n.to_string());
+            for part in [text.map(str::to_owned), number(a), number(b)].into_iter().flatten() {
+                line.push(' ');
+                line.push_str(&part);
+            }
+            if let Some(events) = self.events.borrow_mut().as_mut() {
+                events.push(line);
+            }
         }
     }
 
@@ -982,6 +1145,50 @@ mod tests {
         block_on(e.logout());
         assert_eq!(*seen.borrow(), Some((Ok(None), None)));
         assert_eq!(e.fx.observer.changes.get(), 1);
+    }
+
+    #[test]
+    fn debug_events_tell_each_step_in_order_and_only_when_asked() {
+        let e = Engine::new(options(|_| {}), platform(vec!["reset", "bad"]));
+        // Off: nothing is recorded (and nothing measured).
+        e.fx.http.answer(200, &token_body(&live_token()));
+        block_on(e.login("demo@sociapp.dev", "pw")).expect("signed in");
+        assert_eq!(*e.fx.observer.events.borrow(), None);
+
+        *e.fx.observer.events.borrow_mut() = Some(Vec::new());
+        e.fx.clock.random.set(0.5);
+        e.fx.http.answer(503, "{}");
+        assert!(block_on(e.refresh()).is_err());
+        e.fx.http.answer(200, &token_body(&token(NOW / 1000.0 + 1800.0)));
+        block_on(e.refresh()).expect("renewed");
+        e.fx.http.answer(200, "{}");
+        block_on(e.logout());
+        e.fx.http.answer(401, r#"{"message":"Invalid credentials"}"#);
+        assert!(block_on(e.login("demo@sociapp.dev", "wrong")).is_err());
+        let events = e.fx.observer.events.borrow().clone().expect("debugging");
+        assert_eq!(
+            events,
+            [
+                "refresh:start",
+                "refresh:lock held 0",
+                "refresh:retry server 1 750",
+                "refresh:end server 503 0",
+                "refresh:start",
+                "refresh:lock held 0",
+                "refresh:end ok 200 0",
+                "signout:start logout",
+                "signout:step token 1",
+                "tab:sent logout",
+                "logout:request ok 200 0",
+                "signout:step sessionStorage 1",
+                "signout:step onLogout 0 1",
+                "signout:step navigate 1",
+                "signout:end logout 0",
+                "login:start",
+                "login:end invalid_credentials 401 0",
+            ]
+        );
+        assert!(events.iter().all(|line| !line.contains("pw") && !line.contains('.')), "no password, no token");
     }
 
     #[test]

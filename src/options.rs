@@ -8,7 +8,7 @@ use crate::effects::Parsers;
 use crate::url::{self, BaseUrl};
 
 /// Every option name an app may pass.
-pub const KNOWN_KEYS: [&str; 10] = [
+pub const KNOWN_KEYS: [&str; 11] = [
     "baseUrl",
     "paths",
     "tokenStorage",
@@ -19,11 +19,12 @@ pub const KNOWN_KEYS: [&str; 10] = [
     "timeoutMs",
     "onLogout",
     "autoRefresh",
+    "debug",
 ];
 
 /// The options object as written by the app: each data option as any value
-/// (`None` when absent). `navigate` and `onLogout` hold functions; the
-/// JavaScript surface reads them.
+/// (`None` when absent). `navigate`, `onLogout` and `debug` may hold
+/// functions; the JavaScript surface reads them.
 #[derive(Default, Debug, Clone, PartialEq)]
 pub struct RawOptions {
     pub base_url: Option<Json>,

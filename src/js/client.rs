@@ -17,7 +17,7 @@ use crate::browser::{
     JsHooks, PageEvent, PageEvents, Timer,
 };
 use crate::effects::TabMessage;
-use crate::engine::{self, Effects, Engine, Observer, Platform, StepFailure};
+use crate::engine::{self, DebugKind, Effects, Engine, Observer, Platform, StepFailure};
 use crate::error::AuthError;
 use crate::options::{self, RawOptions, TokenStorage};
 use crate::session::{Reason, Session};
@@ -42,10 +42,12 @@ impl Listeners {
 }
 
 /// Hears the engine: notifies listeners, keeps the refresh timer in step,
-/// and reports warnings.
+/// reports warnings, and hands debug events to the `debug` option.
 struct JsObserver {
     listeners: Rc<Listeners>,
     inner: Weak<Inner>,
+    /// `true` (the console) or the app's function; `None`: no debug events.
+    debug: Option<JsValue>,
 }
 
 impl Observer for JsObserver {
@@ -57,6 +59,14 @@ impl Observer for JsObserver {
     }
     fn warn(&self, code: &'static str) {
         browser::warn(code);
+    }
+    fn debugging(&self) -> bool {
+        self.debug.is_some()
+    }
+    fn debug(&self, kind: DebugKind, text: Option<&str>, a: f64, b: f64) {
+        if let Some(sink) = &self.debug {
+            browser::debug(sink, kind as u32, text, a, b);
+        }
     }
 }
 
@@ -261,6 +271,9 @@ impl Inner {
     }
 
     fn on_tab_message(self: &Rc<Self>, message: Option<TabMessage>) {
+        if let Some(m) = message {
+            self.engine.debug(DebugKind::TabReceived, Some(m.as_str()), f64::NAN, f64::NAN);
+        }
         match message {
             Some(TabMessage::Logout) => self.finish_elsewhere(self.engine.other_tab_signed_out()),
             Some(TabMessage::Login) => self.finish_elsewhere(self.engine.sync_from_storage()),
@@ -337,6 +350,7 @@ impl AuthClient {
         let app_origin = browser::origin().ok_or_else(|| AuthError::option("options", "need a browser window"))?;
         let opts = raw.validate(&app_origin, &BrowserParsers)?;
         let navigate = function_option(&options, "navigate")?;
+        let debug = convert::debug_option(&options)?;
         let hooks = JsHooks(hook_functions(&options)?);
         // The browser's URL parser wrote this origin: request URLs on the
         // API start with it.
@@ -361,7 +375,7 @@ impl AuthClient {
                 clock: BrowserClock,
                 tabs: BrowserTabs::open(&channel_name, signal_key),
                 hooks,
-                observer: JsObserver { listeners: listeners.clone(), inner: weak.clone() },
+                observer: JsObserver { listeners: listeners.clone(), inner: weak.clone(), debug },
                 parsers: BrowserParsers,
                 lock: BrowserLock,
             };

@@ -100,6 +100,19 @@ pub fn function_option(options: &JsValue, field: &'static str) -> Result<Option<
     v.dyn_into::<Function>().map(Some).map_err(|_| AuthError::option(field, "must be a function"))
 }
 
+/// The `debug` option: `true` (the console) or a function; `None` when
+/// absent, null or false.
+pub fn debug_option(options: &JsValue) -> Result<Option<JsValue>, AuthError> {
+    let v = get(options, "debug");
+    if nullish(&v) || v.as_bool() == Some(false) {
+        Ok(None)
+    } else if v.as_bool() == Some(true) || v.is_function() {
+        Ok(Some(v))
+    } else {
+        Err(AuthError::option("debug", "must be true, false or a function that receives each event"))
+    }
+}
+
 pub fn hook_functions(options: &JsValue) -> Result<Array, AuthError> {
     let v = get(options, "onLogout");
     if nullish(&v) {

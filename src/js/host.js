@@ -245,3 +245,39 @@ export function listen(channel, on) {
     for (const [target, kind, f] of listeners) target.removeEventListener(kind, f);
   };
 }
+
+// The debug events, by the number the module gives (engine::DebugKind), with
+// the names of their facts in order.
+const EVENTS = [
+  ['login:start'],
+  ['login:end', 'outcome', 'status', 'ms'],
+  ['refresh:start'],
+  ['refresh:lock', 'outcome', 'ms'],
+  ['refresh:adopted'],
+  ['refresh:end', 'outcome', 'status', 'ms'],
+  ['refresh:retry', 'code', 'attempts', 'inMs'],
+  ['signout:start', 'reason'],
+  ['signout:step', 'step', 'ok', 'failures'],
+  ['logout:request', 'outcome', 'status', 'ms'],
+  ['signout:end', 'reason', 'ms'],
+  ['tab:sent', 'message'],
+  ['tab:received', 'message'],
+];
+
+/** One debug event, `{ type, time, ...facts }`, to the app's function or the console. */
+export function debug(sink, kind, text, a, b) {
+  const [type, ...names] = EVENTS[kind];
+  const event = { type, time: Date.now() };
+  const values = [text, a, b];
+  names.forEach((name, i) => {
+    const v = values[i];
+    // Absent: undefined, or NaN for a number.
+    if (v != null && v === v) event[name] = name === 'ok' ? v === 1 : v;
+  });
+  try {
+    if (sink === true) console.info(`[sociapp-auth] ${type}`, event);
+    else sink(event);
+  } catch {
+    // A debug function that throws stops nothing.
+  }
+}

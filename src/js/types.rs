@@ -29,7 +29,30 @@ export interface AuthOptions {
   onLogout?: (() => unknown) | Array<() => unknown>;
   /** Refresh the access token shortly before it expires (default false: refresh on a 401 only). */
   autoRefresh?: boolean;
+  /**
+   * Debug events: true logs each to the console ("[sociapp-auth] <type>"), a
+   * function receives each as a plain object. Off by default (no work then).
+   * An event never holds a token, cookie, password or header value.
+   */
+  debug?: boolean | ((event: DebugEvent) => void);
 }
+
+/** What the SDK did, as the `debug` option reports it. Every event is plain, JSON-serialisable data. */
+export type DebugEvent = { readonly time: number } & (
+  | { readonly type: 'login:start' | 'refresh:start' | 'refresh:adopted' }
+  /** `outcome`: "ok" or the AuthError code. */
+  | { readonly type: 'login:end' | 'refresh:end'; readonly outcome: string; readonly status?: number; readonly ms: number }
+  /** Tabs sharing the token take the refresh lock; "timeout": waited timeoutMs and went on without it. */
+  | { readonly type: 'refresh:lock'; readonly outcome: 'held' | 'timeout'; readonly ms: number }
+  /** A renewal that failed for a passing reason, retried in `inMs`. */
+  | { readonly type: 'refresh:retry'; readonly code: string; readonly attempts: number; readonly inMs: number }
+  | { readonly type: 'signout:start'; readonly reason: SignOutReason }
+  /** One step of the teardown; `failures`: how many onLogout hooks failed. */
+  | { readonly type: 'signout:step'; readonly step: 'token' | 'sessionStorage' | 'onLogout' | 'navigate'; readonly ok: boolean; readonly failures?: number }
+  | { readonly type: 'logout:request'; readonly outcome: 'ok' | 'failed' | 'timeout' | 'unreachable'; readonly status?: number; readonly ms: number }
+  | { readonly type: 'signout:end'; readonly reason: SignOutReason; readonly ms: number }
+  | { readonly type: 'tab:sent' | 'tab:received'; readonly message: 'login' | 'logout' }
+);
 
 export type SessionStatus = 'signedIn' | 'signedOut';
 export type SignOutReason = 'logout' | 'expired' | 'other_tab' | 'server_rejected';
@@ -129,7 +152,9 @@ export type AuthErrorCode =
   | 'timeout'
   | 'not_signed_in'
   | 'superseded'
-  | 'unsupported_environment';
+  | 'unsupported_environment'
+  | 'load_failed'
+  | 'wasm_blocked';
 
 /** Every error the SDK throws or rejects with. */
 export interface AuthError extends Error {
