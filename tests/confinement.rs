@@ -455,6 +455,9 @@ async fn the_token_never_appears_in_messages_logs_errors_or_results() {
     }
     let warned = cap("console").iter().filter_map(|v| v.as_string()).any(|s| s.contains("storage_unavailable"));
     assert!(warned, "the storage warning was not heard (the console capture saw nothing)");
+    // Without the debug option the SDK logs nothing but that warning.
+    let logged: Vec<String> = cap("console").iter().filter_map(|v| v.as_string()).filter(|s| s.contains("[sociapp-auth]")).collect();
+    assert!(logged.iter().all(|s| s.contains("storage_unavailable")), "logged without debug: {logged:#?}");
     assert!(leaked.is_empty(), "the token appeared in:\n{}", leaked.join("\n"));
     let problems: Vec<String> = cap("problems").iter().filter_map(|v| v.as_string()).collect();
     assert!(problems.is_empty(), "{problems:#?}");
@@ -479,4 +482,123 @@ async fn a_request_with_its_own_authorization_is_left_alone_off_the_api() {
     assert_eq!(r.status(), 401);
     assert_eq!(authorizations("/auth/me?c=app-header").await, vec![Some("Bearer app-own".to_owned())]);
     settle(client.logout()).await.expect("logout");
+}
+
+/// The `debug` events of `window.__events` from index `from` on: their types.
+fn event_types(from: usize) -> Vec<String> {
+    let all = Array::from(&get(&js_sys::global(), "__events"));
+    all.iter().skip(from).map(|e| get(&e, "type").as_string().unwrap_or_default()).collect()
+}
+
+fn event_count() -> usize {
+    Array::from(&get(&js_sys::global(), "__events")).length() as usize
+}
+
+#[wasm_bindgen_test]
+async fn debug_events_name_each_step_and_never_carry_the_token() {
+    install_recorders();
+    fresh().await;
+    run("window.__events = [];");
+    let sink: JsValue = Function::new_with_args("e", "window.__events.push(e)").into();
+    let creds = || obj(&[("email", EMAIL.into()), ("password", PASSWORD.into())]);
+    let client = AuthClient::create(obj(&[
+        ("baseUrl", API.into()),
+        ("redirectTo", "/signed-out".into()),
+        ("navigate", Function::new_no_args("").into()),
+        ("onLogout", Function::new_no_args("throw new Error('hook failed')").into()),
+        ("debug", sink),
+    ]))
+    .expect("valid");
+    let mut tokens = Vec::new();
+
+    settle(client.login(creds())).await.expect("login");
+    tokens.push(client.get_access_token().expect("token"));
+    assert_eq!(event_types(0), ["login:start", "tab:sent", "login:end"]);
+
+    let from = event_count();
+    fault("/auth/me", "status", r#","status":401"#).await;
+    settle(client.fetch(format!("{API}/auth/me?debug").into(), None)).await.expect("fetch");
+    tokens.push(client.get_access_token().expect("renewed"));
+    assert_eq!(event_types(from), ["refresh:start", "refresh:lock", "refresh:end"]);
+
+    let from = event_count();
+    fault("/auth/me", "status", r#","status":401"#).await;
+    fault("/auth/refresh", "status", r#","status":503"#).await;
+    assert!(settle(client.fetch(format!("{API}/auth/me?debug503").into(), None)).await.is_err());
+    assert_eq!(event_types(from), ["refresh:start", "refresh:lock", "refresh:retry", "refresh:end"]);
+
+    let from = event_count();
+    settle(client.logout()).await.expect("logout");
+    assert_eq!(
+        event_types(from),
+        [
+            "signout:start",
+            "signout:step",
+            "tab:sent",
+            "logout:request",
+            "signout:step",
+            "signout:step",
+            "signout:step",
+            "signout:end"
+        ]
+    );
+    // The facts of the logout, as documented.
+    let facts = run(&format!(
+        "return window.__events.slice({from}).map((e) => [e.type, e.reason ?? e.step ?? e.outcome ?? e.message ?? '', e.ok ?? e.status ?? '', e.failures ?? ''].join(' '))"
+    ));
+    let facts: Vec<String> = Array::from(&facts).iter().filter_map(|v| v.as_string()).collect();
+    assert_eq!(
+        facts,
+        [
+            "signout:start logout  ",
+            "signout:step token true ",
+            "tab:sent logout  ",
+            "logout:request ok 200 ",
+            "signout:step sessionStorage true ",
+            "signout:step onLogout false 1",
+            "signout:step navigate true ",
+            "signout:end logout  "
+        ]
+    );
+
+    // Every event is plain data: JSON gives it back whole, with a time.
+    let plain = run("return window.__events.every((e) => typeof e.time === 'number' && \
+        JSON.stringify(JSON.parse(JSON.stringify(e))) === JSON.stringify(e) && \
+        Object.getPrototypeOf(e) === Object.prototype)");
+    assert_eq!(plain.as_bool(), Some(true));
+    for e in Array::from(&get(&js_sys::global(), "__events")).iter() {
+        let t = text(&e);
+        assert!(!leaks(&t, &tokens), "an event holds the token: {t}");
+        assert!(!t.contains(PASSWORD), "an event holds the password: {t}");
+    }
+    drop(client);
+
+    // `debug: true`: the console, prefixed; a debug function that throws stops nothing.
+    let before = cap("console").length();
+    let client = AuthClient::create(obj(&[("baseUrl", API.into()), ("redirectTo", JsValue::NULL), ("debug", true.into())]))
+        .expect("valid");
+    settle(client.login(creds())).await.expect("login");
+    settle(client.logout()).await.expect("logout");
+    let lines: Vec<String> = cap("console").iter().skip(before as usize).filter_map(|v| v.as_string()).collect();
+    assert!(lines.iter().any(|l| l.starts_with("info: [sociapp-auth] login:start")), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.starts_with("info: [sociapp-auth] signout:end")), "{lines:#?}");
+    assert!(lines.iter().all(|l| !leaks(l, &tokens)));
+    drop(client);
+    let client = AuthClient::create(obj(&[
+        ("baseUrl", API.into()),
+        ("redirectTo", JsValue::NULL),
+        ("debug", Function::new_no_args("throw new Error('debug sink failed')").into()),
+    ]))
+    .expect("valid");
+    settle(client.login(creds())).await.expect("login despite the debug function");
+    settle(client.logout()).await.expect("logout");
+    for bad in [JsValue::from_str("yes"), JsValue::from_f64(1.0), obj(&[])] {
+        let err = AuthClient::create(obj(&[("baseUrl", API.into()), ("debug", bad)])).err().expect("refused");
+        assert_eq!(get(&err, "code").as_string().as_deref(), Some("invalid_option"));
+        assert!(get(&err, "message").as_string().unwrap_or_default().starts_with("debug "));
+    }
+    let problems: Vec<String> = cap("problems").iter().filter_map(|v| v.as_string()).collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+    local().clear().expect("clear");
+    session().clear().expect("clear");
 }

@@ -77,7 +77,7 @@ async function newContext({ broadcastChannel = true, webLocks = true } = {}) {
 }
 
 /** Opens the fixture in a new page of `context` and waits for its client (`timeout`: its timeoutMs). */
-async function openFixture(context, name, { timeout } = {}) {
+async function openFixture(context, name, { timeout, debug } = {}) {
   const page = await context.newPage();
   const seen = { name, page, errors: [] };
   page.on('pageerror', (e) => seen.errors.push(`page error: ${e.stack ?? e.message}`));
@@ -89,7 +89,7 @@ async function openFixture(context, name, { timeout } = {}) {
     }
   });
   opened.push(seen);
-  const query = `?api=${encodeURIComponent(api)}${timeout ? `&timeout=${timeout}` : ''}`;
+  const query = `?api=${encodeURIComponent(api)}${timeout ? `&timeout=${timeout}` : ''}${debug ? '&debug' : ''}`;
   const response = await page.goto(`${site}${FIXTURE}${query}`);
   assert.equal(response?.status(), 200);
   await ready(page);
@@ -567,6 +567,75 @@ test('without Web Locks, a dead tab\'s lock entry expires after timeoutMs', TEST
   assert.deepEqual(await fetchMeEverywhere([b]), [200]);
   assert.deepEqual((await received()).filter((r) => r === 'POST /auth/refresh'), ['POST /auth/refresh']);
   assert.equal(await b.evaluate((name) => localStorage.getItem(name), REFRESH_LOCK), null, 'the lock was let go');
+  await assertNoPageProblems();
+  await context.close();
+});
+
+// ---- Debug events across tabs -------------------------------------------
+
+/** A page's debug events as "type fact…" lines (time and durations left out). */
+const eventLines = (page) => page.evaluate(() => window.__state.events.map((e) => {
+  const { type, time, ms, ...facts } = e;
+  return [type, ...Object.values(facts)].join(' ');
+}));
+
+test('debug events: a logout in one tab, and the other tab\'s sign-out, step by step', TEST_TIMEOUT, async () => {
+  const context = await newContext();
+  const a = await openFixture(context, 'A', { debug: true });
+  assert.equal(await login(a), 'signedIn');
+  const b = await openFixture(context, 'B', { debug: true });
+  await signedIn(b);
+  assert.deepEqual(await eventLines(a), ['login:start', 'tab:sent login', 'login:end ok 200']);
+  await logout(a);
+  await tornDown(b);
+  assert.deepEqual(await eventLines(a), [
+    'login:start', 'tab:sent login', 'login:end ok 200',
+    'signout:start logout',
+    'signout:step token true',
+    'tab:sent logout',
+    'logout:request ok 200',
+    'signout:step sessionStorage true',
+    'signout:step onLogout true 0',
+    'signout:step navigate true',
+    'signout:end logout',
+  ]);
+  // B hears the other tab and tears down on its own, with no server call.
+  assert.deepEqual(await eventLines(b), [
+    'tab:received logout',
+    'signout:start other_tab',
+    'signout:step token true',
+    'signout:step sessionStorage true',
+    'signout:step onLogout true 0',
+    'signout:step navigate true',
+    'signout:end other_tab',
+  ]);
+  for (const page of [a, b]) {
+    const events = await page.evaluate(() => window.__state.events);
+    assert.ok(events.every((e) => typeof e.time === 'number'), 'each event has a time');
+    assert.deepEqual(JSON.parse(JSON.stringify(events)), events, 'plain, JSON-serialisable data');
+  }
+  await assertNoPageProblems();
+  await context.close();
+});
+
+test('debug events: tabs refreshing together, one through the lock and one adopting its token', TEST_TIMEOUT, async () => {
+  const { context, tabs } = await tabsWithARefusedToken(2, { debug: true });
+  await testApi('POST', '/__test/fault', { path: '/auth/me', kind: 'hold', times: 2 });
+  const statuses = fetchMeEverywhere(tabs);
+  await heldAt('/auth/me', 2);
+  await testApi('POST', '/__test/release', { path: '/auth/me' });
+  assert.deepEqual(await statuses, [200, 200]);
+  const lines = await Promise.all(tabs.map(async (tab) => (await eventLines(tab)).filter((l) => l.startsWith('refresh:'))));
+  const refreshed = lines.filter((l) => l.includes('refresh:end ok 200'));
+  const adopted = lines.filter((l) => l.includes('refresh:adopted'));
+  // The second tab either adopted the token under the lock, or saw it stored
+  // before its own 401 was handled (then it made no refresh at all).
+  assert.equal(refreshed.length, 1, JSON.stringify(lines));
+  assert.deepEqual(refreshed[0], ['refresh:start', 'refresh:lock held', 'refresh:end ok 200']);
+  for (const other of lines.filter((l) => l !== refreshed[0])) {
+    assert.ok(other.length === 0 || adopted.includes(other), JSON.stringify(lines));
+    if (other.length) assert.deepEqual(other, ['refresh:start', 'refresh:lock held', 'refresh:adopted', 'refresh:end ok 0']);
+  }
   await assertNoPageProblems();
   await context.close();
 });
