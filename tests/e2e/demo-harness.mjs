@@ -14,14 +14,17 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMOS, build, install, typecheck } from './demo-build.mjs';
 import {
-  CHROMIUM, EMAIL, PASSWORD, PKG_DIR, SERVER_BIN, launchChromium, startProcess, startServer, tearDown,
+  CHROMIUM, EMAIL, PASSWORD, PKG_DIR, SERVER_BIN, TARGET_DIR, launchChromium, startProcess, startServer, tearDown,
 } from './support.mjs';
+
+// Where the demo tests keep their screenshots of the debug panel.
+const SCREENSHOTS = join(TARGET_DIR, 'screenshots');
 
 export { EMAIL, PASSWORD };
 
@@ -208,6 +211,29 @@ export function demoSuite(name, { resetState }) {
       assert.deepEqual(storage, { token: null, session: [] });
       const cookies = (await context.cookies()).map((c) => c.name);
       assert.ok(!cookies.includes('refresh_token'), `cookies left: ${cookies.join(', ')}`);
+    });
+
+    await t.test("the debug panel's timeline shows each step of the logout, in order", async () => {
+      await waitText(page, 'panel-session', /signedOut \(logout\)/);
+      await waitText(page, 'panel-token', 'none');
+      await waitText(page, 'panel-session-storage', 'empty');
+      const items = await page.locator(byTestId('timeline-item')).allTextContents();
+      const start = items.findLastIndex((l) => l.startsWith('signout:start'));
+      const types = items.slice(start).map((l) => l.split(' ').slice(0, 2).join(' '));
+      assert.deepEqual(types, [
+        'signout:start reason=logout',
+        'signout:step step=token',
+        'tab:sent message=logout',
+        'logout:request outcome=ok',
+        'signout:step step=sessionStorage',
+        'signout:step step=onLogout',
+        'signout:step step=navigate',
+        'signout:end reason=logout',
+      ]);
+      assert.ok(items.slice(0, start).some((l) => l.startsWith('login:end outcome=ok')), 'the login is on it too');
+      // The latest picture of the panel (README.md shows one).
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.locator(byTestId('debug-panel')).screenshot({ path: join(SCREENSHOTS, `${name}-panel-after-logout.png`) });
     });
 
     await t.test("the app's other stores are back to their initial state", async () => {

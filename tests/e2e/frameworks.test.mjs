@@ -11,14 +11,16 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FRAMEWORK_APPS, buildFramework, install, serveCommand } from './demo-build.mjs';
 import {
-  CHROMIUM, EMAIL, PASSWORD, PKG_DIR, SERVER_BIN, launchChromium, startProcess, startServer, tearDown,
+  EMAIL, PASSWORD, PKG_DIR, SERVER_BIN, TARGET_DIR, launchChromium, startProcess, startServer, tearDown,
 } from './support.mjs';
+
+const SCREENSHOTS = join(TARGET_DIR, 'screenshots');
 
 const byTestId = (id) => `[data-testid="${id}"]`;
 
@@ -135,6 +137,27 @@ for (const name of Object.keys(FRAMEWORK_APPS)) {
       const left = await page.evaluate(() => ({ token: localStorage.getItem('access_token'), session: sessionStorage.length }));
       assert.deepEqual(left, { token: null, session: 0 });
       assert.deepEqual((await context.cookies()).filter((c) => c.name === 'refresh_token'), []);
+      // The debug panel shows the session, storage and each step, in order.
+      await page.waitForFunction(
+        ([sel, want]) => document.querySelector(sel)?.textContent.includes(want),
+        [byTestId('panel-session'), 'signedOut (logout)'],
+      );
+      assert.equal(await page.locator(byTestId('panel-token')).textContent(), 'none');
+      assert.equal(await page.locator(byTestId('panel-session-storage')).textContent(), 'empty');
+      const items = await page.locator(byTestId('timeline-item')).allTextContents();
+      const start = items.findLastIndex((l) => l.startsWith('signout:start'));
+      assert.deepEqual(items.slice(start).map((l) => l.split(' ').slice(0, 2).join(' ')), [
+        'signout:start reason=logout',
+        'signout:step step=token',
+        'tab:sent message=logout',
+        'logout:request outcome=ok',
+        'signout:step step=sessionStorage',
+        'signout:step step=onLogout',
+        'signout:step step=navigate',
+        'signout:end reason=logout',
+      ]);
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.locator(byTestId('debug-panel')).screenshot({ path: join(SCREENSHOTS, `${name}-panel-after-logout.png`) });
 
       await page.reload();
       await waitStatus('signedOut');

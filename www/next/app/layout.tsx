@@ -2,6 +2,7 @@ import type { ReactNode } from 'react'
 import { connection } from 'next/server'
 import { Providers } from './providers'
 import { Header } from './header'
+import { DebugPanel } from './debug-panel'
 import './globals.css'
 
 // No icon file: the page asks for none (data URL).
@@ -18,6 +19,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <Providers apiUrl={apiUrl}>
           <Header />
           <main>{children}</main>
+          <DebugPanel />
         </Providers>
       </body>
     </html>

@@ -3,6 +3,7 @@
 import { createContext, useContext, type ReactNode } from 'react'
 import { useRouter } from 'next/navigation'
 import { AuthProvider } from 'sociapp-auth/react'
+import { recordEvent } from './debug-log'
 
 /**
  * The session for every page. This module also runs on the server, where
@@ -20,6 +21,8 @@ export function Providers({ apiUrl, children }: { apiUrl: string; children: Reac
           // After logout (or any other sign-out) the client calls router.push('/login').
           redirectTo: '/login',
           navigate: (path) => router.push(path),
+          // The debug panel's timeline: every step the SDK takes.
+          debug: recordEvent,
         }}
       >
         {children}

@@ -3,6 +3,7 @@ import { Outlet } from 'react-router'
 import type { LogoutResult } from 'sociapp-auth'
 import { useAuth } from 'sociapp-auth/react'
 import { API_URL } from './config'
+import { DebugPanel } from './DebugPanel'
 import { useNotes } from './notes'
 
 export function Layout() {
@@ -75,6 +76,8 @@ export function Layout() {
         </button>
         <output data-testid="whoami-result">{serverCheck}</output>
       </footer>
+
+      <DebugPanel />
     </>
   )
 }

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { createAuthClient } from 'sociapp-auth'
 import { useAuth } from 'sociapp-auth/react'
 import { API_URL } from './config'
+import { recordEvent } from './debugLog'
 import { resetNotes } from './notes'
 import { router } from './router'
 
@@ -12,6 +13,8 @@ export const authClient = createAuthClient({
   navigate: (path) => router.navigate(path),
   // The app's state that belongs to the session, reset on every sign-out.
   onLogout: [resetNotes],
+  // The debug panel's timeline: every step the SDK takes.
+  debug: recordEvent,
 })
 
 /**

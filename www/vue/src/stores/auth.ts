@@ -1,5 +1,6 @@
 import { defineAuthStore } from 'sociapp-auth/vue'
 import { API_URL } from '../config'
+import { recordEvent } from '../debugLog'
 import { router } from '../router'
 import { useNotesStore } from './notes'
 import { useProfileStore } from './profile'
@@ -11,4 +12,6 @@ export const useAuthStore = defineAuthStore({
   router,
   // Reset on sign-out: profile is an options store ($reset()), notes a setup store (its reset()).
   resetStores: () => [useProfileStore(), useNotesStore()],
+  // The debug panel's timeline: every step the SDK takes.
+  debug: recordEvent,
 })

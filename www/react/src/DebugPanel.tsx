@@ -1,0 +1,36 @@
+import { useAuth } from 'sociapp-auth/react'
+import { describe, useTimeline } from './debugLog'
+
+/** The session, what storage holds, and the timeline of the SDK's debug events. */
+export function DebugPanel() {
+  const auth = useAuth()
+  const timeline = useTimeline()
+  // Read on every render (the session or the timeline moved); the token
+  // itself is not shown, only whether it is there.
+  const token = localStorage.getItem('access_token')
+  const keys = Array.from({ length: sessionStorage.length }, (_, i) => sessionStorage.key(i) ?? '')
+  return (
+    <aside className="debug-panel" data-testid="debug-panel">
+      <h2>What the SDK did</h2>
+      <dl>
+        <dt>Session</dt>
+        <dd data-testid="panel-session">
+          {auth.ready ? auth.status : 'loading'}
+          {auth.reason ? ` (${auth.reason})` : ''}
+          {auth.snapshot.renewal ? ` · renewal pending: ${auth.snapshot.renewal.code}` : ''}
+        </dd>
+        <dt>localStorage.access_token</dt>
+        <dd data-testid="panel-token">{token ? `present (${token.length} characters)` : 'none'}</dd>
+        <dt>sessionStorage</dt>
+        <dd data-testid="panel-session-storage">{keys.length ? keys.join(', ') : 'empty'}</dd>
+      </dl>
+      <ol data-testid="timeline">
+        {timeline.map((event, i) => (
+          <li key={i} data-testid="timeline-item">
+            {describe(event)}
+          </li>
+        ))}
+      </ol>
+    </aside>
+  )
+}
