@@ -173,20 +173,63 @@ const wait = (ms) => new Promise((done) => setTimeout(done, ms));
  * the lock of a tab that closes. Without Web Locks (pages that are not a
  * secure context), a localStorage entry "<owner> <until>" stands in; a tab
  * that dies holding it blocks the others until `until` at the latest.
+ *
+ * A tab sees another tab's localStorage writes a moment after they are made.
+ * So that a tab that waited for the lock sees what the holder stored (a new
+ * token), each holder writes `<name>:released` as it lets go, and a tab that
+ * got the lock after waiting also waits (at most `ms`) until it sees that
+ * write: the writes before it have arrived by then.
  */
 export function lock(name, ms) {
   const locks = globalThis.navigator?.locks;
   if (!locks) return storageLock(name, ms);
+  const stamp = `${name}:released`;
+  const before = readItem(stamp);
   return new Promise((granted) => {
-    locks
-      .request(name, { signal: AbortSignal.timeout(ms) }, () => new Promise((release) => {
-        const timer = setTimeout(release, ms);
-        granted(() => {
-          clearTimeout(timer);
-          release();
-        });
-      }))
-      .catch(() => granted(null));
+    const hold = (waited) => () => new Promise((release) => {
+      const timer = setTimeout(release, ms);
+      const letGo = () => {
+        clearTimeout(timer);
+        writeItem(stamp, Math.random().toString(36).slice(2));
+        release();
+      };
+      (waited ? changed(stamp, before, ms) : Promise.resolve()).then(() => granted(letGo));
+    });
+    locks.request(name, { ifAvailable: true }, (free) => {
+      if (free) return hold(false)();
+      locks.request(name, { signal: AbortSignal.timeout(ms) }, hold(true)).catch(() => granted(null));
+    });
+  });
+}
+
+function readItem(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function writeItem(key, value) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // Storage that refuses writes: the other tabs wait out their bound.
+  }
+}
+
+/** Resolves once this page sees `key` differ from `before`, or after `ms`. */
+function changed(key, before, ms) {
+  return new Promise((done) => {
+    const finish = () => {
+      clearTimeout(timer);
+      removeEventListener('storage', onStorage);
+      done();
+    };
+    const onStorage = (e) => e.key === key && finish();
+    const timer = setTimeout(finish, ms);
+    addEventListener('storage', onStorage);
+    if (readItem(key) !== before) finish();
   });
 }
 
@@ -200,7 +243,7 @@ async function storageLock(name, ms) {
       if (!owner || Number(until) < Date.now()) {
         localStorage.setItem(name, `${me} ${Date.now() + ms}`);
         // Two tabs may write at once: the last write wins.
-        await wait(25);
+        await wait(50);
         if (holder()[0] === me) {
           const timer = setTimeout(() => holder()[0] === me && localStorage.removeItem(name), ms);
           return () => {

@@ -498,13 +498,21 @@ async function heldAt(path, count) {
 }
 
 async function oneRefreshAcrossTabs(count, options) {
-  const { context, tabs, refused } = await tabsWithARefusedToken(count, options);
+  const { context, tabs, refused } = await tabsWithARefusedToken(count, { ...options, debug: true });
   // The server holds each tab's request, then answers all of them (401: the
   // token is refused) at the same moment: the tabs all need a refresh at once.
+  // It also holds the first refresh until every tab has begun its own (the
+  // others then wait for the lock).
   await testApi('POST', '/__test/fault', { path: '/auth/me', kind: 'hold', times: count });
+  await testApi('POST', '/__test/fault', { path: '/auth/refresh', kind: 'hold' });
   const statuses = fetchMeEverywhere(tabs);
   await heldAt('/auth/me', count);
   await testApi('POST', '/__test/release', { path: '/auth/me' });
+  await heldAt('/auth/refresh', 1);
+  for (const tab of tabs) {
+    await tab.waitForFunction(() => window.__state.events.some((e) => e.type === 'refresh:start'), null, WAIT);
+  }
+  await testApi('POST', '/__test/release', { path: '/auth/refresh' });
   assert.deepEqual(await statuses, tabs.map(() => 200), 'every request succeeded');
   const refreshes = (await received()).filter((r) => r === 'POST /auth/refresh');
   assert.equal(refreshes.length, 1, 'one refresh for all the tabs');
@@ -599,9 +607,12 @@ test('debug events: a logout in one tab, and the other tab\'s sign-out, step by 
     'signout:step navigate true',
     'signout:end logout',
   ]);
-  // B hears the other tab and tears down on its own, with no server call.
-  assert.deepEqual(await eventLines(b), [
-    'tab:received logout',
+  // B hears the other tab (the channel's message, or first the token's
+  // removal from storage) and tears down on its own, with no server call.
+  await b.waitForFunction(() => window.__state.events.some((e) => e.type === 'tab:received'), null, WAIT);
+  const heard = await eventLines(b);
+  assert.deepEqual(heard.filter((l) => l === 'tab:received logout').length, 1);
+  assert.deepEqual(heard.filter((l) => l !== 'tab:received logout'), [
     'signout:start other_tab',
     'signout:step token true',
     'signout:step sessionStorage true',
