@@ -53,6 +53,10 @@ function clientSource() {
         notify();
       });
     },
+    // Creates the client from options, once (effects may run twice in development).
+    create(options) {
+      if (!started) src.follow(createAuthClient(options));
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -97,7 +101,7 @@ export function AuthProvider({ client, options, children }) {
   const [own] = useState(() => (client == null ? clientSource() : null));
   // Effects run in the browser only: the server never creates a client.
   useEffect(() => {
-    if (own) own.follow(createAuthClient(options));
+    if (own) own.create(options);
   }, [own]);
   return createElement(AuthContext.Provider, { value: own ?? sourceOf(client) }, children);
 }
