@@ -14,17 +14,14 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMOS, build, install, typecheck } from './demo-build.mjs';
 import {
-  CHROMIUM, EMAIL, PASSWORD, PKG_DIR, SERVER_BIN, TARGET_DIR, launchChromium, startProcess, startServer, tearDown,
+  CHROMIUM, EMAIL, LOGOUT_TIMELINE, PASSWORD, PKG_DIR, SERVER_BIN, freePort, launchChromium, logoutTimeline, startProcess,
+  startServer, tearDown,
 } from './support.mjs';
-
-// Where the demo tests keep their screenshots of the debug panel.
-const SCREENSHOTS = join(TARGET_DIR, 'screenshots');
 
 export { EMAIL, PASSWORD };
 
@@ -34,17 +31,6 @@ const HTTP_401 = /Failed to load resource: the server responded with a status of
 const REFUSED = /net::ERR_CONNECTION_REFUSED/;
 
 const byTestId = (id) => `[data-testid="${id}"]`;
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => done(port));
-    });
-  });
-}
 
 async function serverRecord(api, since = 0) {
   const response = await fetch(`${api}/__test/requests?since=${since}`);
@@ -217,23 +203,9 @@ export function demoSuite(name, { resetState }) {
       await waitText(page, 'panel-session', /signedOut \(logout\)/);
       await waitText(page, 'panel-token', 'none');
       await waitText(page, 'panel-session-storage', 'empty');
-      const items = await page.locator(byTestId('timeline-item')).allTextContents();
-      const start = items.findLastIndex((l) => l.startsWith('signout:start'));
-      const types = items.slice(start).map((l) => l.split(' ').slice(0, 2).join(' '));
-      assert.deepEqual(types, [
-        'signout:start reason=logout',
-        'signout:step step=token',
-        'tab:sent message=logout',
-        'logout:request outcome=ok',
-        'signout:step step=sessionStorage',
-        'signout:step step=onLogout',
-        'signout:step step=navigate',
-        'signout:end reason=logout',
-      ]);
-      assert.ok(items.slice(0, start).some((l) => l.startsWith('login:end outcome=ok')), 'the login is on it too');
-      // The latest picture of the panel (README.md shows one).
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      await page.locator(byTestId('debug-panel')).screenshot({ path: join(SCREENSHOTS, `${name}-panel-after-logout.png`) });
+      const { before, steps } = await logoutTimeline(page, name);
+      assert.deepEqual(steps, LOGOUT_TIMELINE);
+      assert.ok(before.some((l) => l.startsWith('login:end outcome=ok')), 'the login is on it too');
     });
 
     await t.test("the app's other stores are back to their initial state", async () => {

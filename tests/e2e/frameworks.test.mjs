@@ -11,29 +11,16 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FRAMEWORK_APPS, buildFramework, install, serveCommand } from './demo-build.mjs';
 import {
-  EMAIL, PASSWORD, PKG_DIR, SERVER_BIN, TARGET_DIR, launchChromium, startProcess, startServer, tearDown,
+  EMAIL, LOGOUT_TIMELINE, PASSWORD, PKG_DIR, SERVER_BIN, freePort, launchChromium, logoutTimeline, startProcess,
+  startServer, tearDown,
 } from './support.mjs';
 
-const SCREENSHOTS = join(TARGET_DIR, 'screenshots');
-
 const byTestId = (id) => `[data-testid="${id}"]`;
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => done(port));
-    });
-  });
-}
 
 let stage;
 let server;
@@ -144,20 +131,7 @@ for (const name of Object.keys(FRAMEWORK_APPS)) {
       );
       assert.equal(await page.locator(byTestId('panel-token')).textContent(), 'none');
       assert.equal(await page.locator(byTestId('panel-session-storage')).textContent(), 'empty');
-      const items = await page.locator(byTestId('timeline-item')).allTextContents();
-      const start = items.findLastIndex((l) => l.startsWith('signout:start'));
-      assert.deepEqual(items.slice(start).map((l) => l.split(' ').slice(0, 2).join(' ')), [
-        'signout:start reason=logout',
-        'signout:step step=token',
-        'tab:sent message=logout',
-        'logout:request outcome=ok',
-        'signout:step step=sessionStorage',
-        'signout:step step=onLogout',
-        'signout:step step=navigate',
-        'signout:end reason=logout',
-      ]);
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      await page.locator(byTestId('debug-panel')).screenshot({ path: join(SCREENSHOTS, `${name}-panel-after-logout.png`) });
+      assert.deepEqual((await logoutTimeline(page, name)).steps, LOGOUT_TIMELINE);
 
       await page.reload();
       await waitStatus('signedOut');

@@ -532,15 +532,23 @@ for (const count of [2, 3]) {
     oneRefreshAcrossTabs(count, { webLocks: false }));
 }
 
+/** A page of the app that takes the refresh lock and never lets it go, as a tab that dies or hangs mid-refresh. */
+async function lockHolder(context) {
+  const holder = await context.newPage();
+  await holder.goto(`${site}${AWAY}`);
+  await holder.evaluate((name) => new Promise((held) => {
+    navigator.locks.request(name, () => {
+      held();
+      return new Promise(() => {});
+    });
+  }), REFRESH_LOCK);
+  return holder;
+}
+
 test('a tab closed while it holds the refresh lock does not stop another from refreshing', TEST_TIMEOUT, async () => {
   const { context, tabs } = await tabsWithARefusedToken(1);
   const [b] = tabs;
-  const holder = await context.newPage();
-  await holder.goto(`${site}${AWAY}`);
-  // The lock taken and never let go, as by a tab that dies mid-refresh.
-  await holder.evaluate((name) => new Promise((held) => {
-    navigator.locks.request(name, () => { held(); return new Promise(() => {}); });
-  }), REFRESH_LOCK);
+  const holder = await lockHolder(context);
   assert.equal(await b.evaluate(async (name) => (await navigator.locks.query()).held.filter((l) => l.name === name).length, REFRESH_LOCK), 1);
   await holder.close();
   assert.deepEqual(await fetchMeEverywhere([b]), [200]);
@@ -553,11 +561,7 @@ test('a tab that holds the refresh lock and hangs delays another tab by timeoutM
   const timeout = 1500;
   const { context, tabs } = await tabsWithARefusedToken(1, { timeout });
   const [b] = tabs;
-  const holder = await context.newPage();
-  await holder.goto(`${site}${AWAY}`);
-  await holder.evaluate((name) => new Promise((held) => {
-    navigator.locks.request(name, () => { held(); return new Promise(() => {}); });
-  }), REFRESH_LOCK);
+  const holder = await lockHolder(context);
   // B waits for the lock no longer than its timeoutMs, then refreshes without it.
   assert.deepEqual(await fetchMeEverywhere([b]), [200]);
   assert.deepEqual((await received()).filter((r) => r === 'POST /auth/refresh'), ['POST /auth/refresh']);

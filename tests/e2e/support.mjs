@@ -11,6 +11,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -124,3 +125,43 @@ export async function tearDown({ browser, server, stage, logName }) {
     }
   }
 }
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort() {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => done(port));
+    });
+  });
+}
+
+/** Where the demo tests keep their screenshots of the debug panel. */
+export const SCREENSHOTS = join(TARGET_DIR, 'screenshots');
+
+/**
+ * The demos' debug panel after a logout: the lines of its timeline from the
+ * last sign-out on, each cut to its type and first fact, for comparing with
+ * LOGOUT_TIMELINE; and a picture of the panel in SCREENSHOTS/<name>-panel-after-logout.png.
+ */
+export async function logoutTimeline(page, name) {
+  const items = await page.locator('[data-testid="timeline-item"]').allTextContents();
+  const start = items.findLastIndex((l) => l.startsWith('signout:start'));
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.locator('[data-testid="debug-panel"]').screenshot({ path: join(SCREENSHOTS, `${name}-panel-after-logout.png`) });
+  return { before: items.slice(0, start), steps: items.slice(start).map((l) => l.split(' ').slice(0, 2).join(' ')) };
+}
+
+/** The steps of a logout as the demos' panels show them, in order. */
+export const LOGOUT_TIMELINE = [
+  'signout:start reason=logout',
+  'signout:step step=token',
+  'tab:sent message=logout',
+  'logout:request outcome=ok',
+  'signout:step step=sessionStorage',
+  'signout:step step=onLogout',
+  'signout:step step=navigate',
+  'signout:end reason=logout',
+];
