@@ -8,7 +8,6 @@ use js_sys::{Array, Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::BroadcastChannel;
 
 use crate::effects::{
@@ -19,6 +18,7 @@ use crate::engine::Hooks;
 use crate::js::get;
 use crate::json::Json;
 use crate::options::TokenStorage;
+use crate::task::Settled;
 
 /// The JavaScript half of the browser effects (`src/js/host.js`): each call
 /// does at once what would take many calls through the glue.
@@ -77,6 +77,9 @@ extern "C" {
     /// Listens to the page's events; returns the function that stops it.
     #[wasm_bindgen(catch)]
     fn listen(channel: &JsValue, on: &JsValue) -> Result<Function, JsValue>;
+    /// `[promise, cancel]`: the promise resolves to true after `delay_ms`,
+    /// or to false at once when `cancel` is called first.
+    fn timer(delay_ms: f64) -> Array;
 }
 
 /// Web Storage (`localStorage` or `sessionStorage`), or a store of the same
@@ -115,14 +118,6 @@ impl effects::Storage for BrowserStorage {
     }
 }
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(f: &JsValue, delay_ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(handle: &JsValue);
-}
-
 /// Longest delay `setTimeout` honours.
 const MAX_DELAY: u32 = i32::MAX as u32;
 
@@ -147,7 +142,7 @@ impl Http for BrowserHttp {
         };
         let pending = send(method, &request.url, request.json, request.timeout_ms.min(MAX_DELAY), request.read_body);
         async move {
-            match JsFuture::from(pending).await {
+            match Settled::from(pending).await {
                 Ok(v) if v.is_object() => Ok(response_of(&v)),
                 Ok(v) if v.as_f64() == Some(1.0) => Err(HttpFailure::Timeout),
                 _ => Err(HttpFailure::Network),
@@ -165,7 +160,7 @@ pub struct BrowserNavigation {
 impl Navigation for BrowserNavigation {
     type Failure = JsValue;
     fn navigate(&self, path: &str) -> impl Future<Output = Result<(), JsValue>> {
-        let done = JsFuture::from(navigate(self.custom.as_ref(), path));
+        let done = Settled::from(navigate(self.custom.as_ref(), path));
         async move { done.await.map(drop) }
     }
 }
@@ -229,7 +224,7 @@ impl Drop for LockGuard {
 impl effects::Lock for BrowserLock {
     type Guard = LockGuard;
     fn acquire(&self, name: &str, timeout_ms: u32) -> impl Future<Output = Option<LockGuard>> {
-        let held = JsFuture::from(lock(name, timeout_ms.min(MAX_DELAY)));
+        let held = Settled::from(lock(name, timeout_ms.min(MAX_DELAY)));
         async move { held.await.ok().filter(JsValue::is_function).map(|f| LockGuard(f.unchecked_into())) }
     }
 }
@@ -239,7 +234,7 @@ pub struct JsHooks(pub Array);
 
 impl Hooks<JsValue> for JsHooks {
     async fn run(&self) -> Vec<(u32, JsValue)> {
-        let failed: Array = JsFuture::from(run_all(&self.0)).await.map(JsCast::unchecked_into).unwrap_or_default();
+        let failed: Array = Settled::from(run_all(&self.0)).await.map(JsCast::unchecked_into).unwrap_or_default();
         failed
             .iter()
             .map(|f| {
@@ -321,22 +316,24 @@ impl Drop for PageEvents {
 }
 
 /// A `setTimeout` that is cleared when dropped.
-pub struct Timer {
-    handle: JsValue,
-    _closure: Closure<dyn FnMut()>,
-}
+pub struct Timer(Function);
 
 impl Timer {
     pub fn new(delay_ms: f64, f: impl FnOnce() + 'static) -> Timer {
-        let closure = Closure::<dyn FnMut()>::once_aborting(f);
-        let handle = set_timeout(closure.as_ref(), delay_ms.clamp(0.0, MAX_DELAY as f64));
-        Timer { handle, _closure: closure }
+        let t = timer(delay_ms.clamp(0.0, MAX_DELAY as f64));
+        let fired = Settled::from(Promise::from(t.get(0)));
+        crate::task::spawn(async move {
+            if fired.await.is_ok_and(|v| v.is_truthy()) {
+                f();
+            }
+        });
+        Timer(t.get(1).unchecked_into())
     }
 }
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        clear_timeout(&self.handle);
+        let _ = self.0.call0(&JsValue::UNDEFINED);
     }
 }
 

@@ -24,6 +24,8 @@ pub mod url;
 mod browser;
 #[cfg(target_arch = "wasm32")]
 pub mod js;
+#[cfg(target_arch = "wasm32")]
+mod task;
 
 pub use error::AuthError;
 

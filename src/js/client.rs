@@ -7,7 +7,6 @@ use std::rc::{Rc, Weak};
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 
 use super::convert::{
     self, function_option, get, hook_functions, reject, report_object, snapshot_object, to_js_error,
@@ -21,6 +20,7 @@ use crate::engine::{self, DebugKind, Effects, Engine, Observer, Platform, StepFa
 use crate::error::AuthError;
 use crate::options::{self, RawOptions, TokenStorage};
 use crate::session::{Reason, Session};
+use crate::task::{self, Settled};
 
 /// The session's listeners (a JS `Map` from id to function) and the
 /// snapshot handed out until a change.
@@ -110,12 +110,12 @@ type Task = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, J
 
 /// A promise of a future; one instantiation for every call (smaller module).
 fn promise(f: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
-    future_to_promise(Box::pin(f) as Task)
+    task::promise(Box::pin(f) as Task)
 }
 
 /// Runs a future to completion in the background.
 fn spawn(f: impl std::future::Future<Output = ()> + 'static) {
-    spawn_local(Box::pin(f) as std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>);
+    task::spawn(Box::pin(f) as std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>);
 }
 
 /// A request already sent: the token it carries (if any), a copy to replay
@@ -167,11 +167,11 @@ impl Inner {
             let (used, retry, started) = match sent {
                 Some(sent) => sent?,
                 None => {
-                    JsFuture::from(self.refresh_shared()).await?;
+                    Settled::from(self.refresh_shared()).await?;
                     start(&request, self.engine.access_token())?
                 }
             };
-            let response = JsFuture::from(started).await?;
+            let response = Settled::from(started).await?;
             let Some(used) = used else {
                 return Ok(response);
             };
@@ -183,7 +183,7 @@ impl Inner {
                 // Another request renewed the token meanwhile.
                 Some(t) if t != used => Some(t),
                 _ => {
-                    if JsFuture::from(self.refresh_shared()).await?.is_truthy() {
+                    if Settled::from(self.refresh_shared()).await?.is_truthy() {
                         self.engine.access_token()
                     } else {
                         None
@@ -195,7 +195,7 @@ impl Inner {
             };
             // The last try: no copy is kept.
             let again = browser::authorized(&retry, Some(&token), false)?.get(0);
-            let again = JsFuture::from(Promise::from(again)).await?;
+            let again = Settled::from(Promise::from(again)).await?;
             if status(&again) == 401.0 {
                 // A token the server issued a moment ago is refused: the session
                 // is over (and its refresh cookie is expired).
@@ -229,7 +229,7 @@ impl Inner {
 
     /// A refresh no request waits for (a retry, the proactive one).
     fn renew_in_background(self: &Rc<Self>) {
-        let pending = JsFuture::from(self.refresh_shared());
+        let pending = Settled::from(self.refresh_shared());
         spawn(async move {
             let _ = pending.await;
         });
@@ -464,7 +464,7 @@ impl AuthClient {
             let url = JsValue::from_str(&opts.url(&opts.paths.me));
             let init = browser::deadline(opts.timeout_ms);
             let (request, to_api) = inner.request(&url, &init)?;
-            let answer = JsFuture::from(browser::read(&promise(inner.clone().send(request, to_api)))).await;
+            let answer = Settled::from(browser::read(&promise(inner.clone().send(request, to_api)))).await;
             let response = match answer {
                 Ok(v) => browser::response_of(&v),
                 // A renewal that failed for a passing reason: its AuthError.

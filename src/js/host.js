@@ -324,3 +324,61 @@ export function debug(sink, kind, text, a, b) {
     // A debug function that throws stops nothing.
   }
 }
+
+// The module's futures (src/task.rs): `tasks(poll)` hands over the function
+// that polls a task by number; `wake(id)` polls it in a microtask, once
+// however often it is woken before that.
+let pollTask;
+const woken = new Set();
+
+export function tasks(poll) {
+  pollTask = poll;
+}
+
+export function wake(id) {
+  if (woken.has(id)) return;
+  woken.add(id);
+  queueMicrotask(() => {
+    woken.delete(id);
+    pollTask(id);
+  });
+}
+
+/** Watches `promise`: `{ ok, v }` once it settles, waking the task `t` then (once `state` set it). */
+export function watch(promise) {
+  const w = { t: -1 };
+  const done = (ok) => (v) => {
+    w.ok = ok;
+    w.v = v;
+    if (w.t >= 0) wake(w.t);
+  };
+  promise.then(done(1), done(0));
+  return w;
+}
+
+/** 1: resolved, 0: rejected, 2: pending (task `id` is woken when it settles). */
+export function state(w, id) {
+  if ('ok' in w) return w.ok;
+  w.t = id;
+  return 2;
+}
+
+/** `[promise, resolve, reject]`. */
+export function deferred() {
+  let settle;
+  const promise = new Promise((resolve, reject) => (settle = [resolve, reject]));
+  return [promise, ...settle];
+}
+
+/** `[promise, cancel]`: resolves to true after `ms`, or to false at once on `cancel()`. */
+export function timer(ms) {
+  let cancel;
+  const promise = new Promise((fire) => {
+    const id = setTimeout(fire, ms, true);
+    cancel = () => {
+      clearTimeout(id);
+      fire(false);
+    };
+  });
+  return [promise, cancel];
+}

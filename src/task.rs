@@ -1,0 +1,144 @@
+//! The module's futures on the page's event loop: tasks polled in
+//! microtasks, JavaScript promises awaited as futures, futures handed to
+//! JavaScript as promises. Its JavaScript half is in `src/js/host.js`.
+//!
+//! The module runs on one thread and polls only its own futures, so a task
+//! is a slot in one table and its waker is the slot's number: waking a task
+//! queues one microtask that polls it (however often it is woken first).
+
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+use std::cell::{Cell, RefCell};
+
+use js_sys::{Array, Promise};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+
+#[wasm_bindgen(module = "/src/js/host.js")]
+extern "C" {
+    /// Hands the function that polls a task (by number) to the JavaScript half.
+    fn tasks(poll: &JsValue);
+    /// Polls task `id` in a microtask.
+    fn wake(id: u32);
+    /// Watches `promise`; see [`Settled`].
+    fn watch(promise: &Promise) -> JsValue;
+    /// 1 resolved, 0 rejected, 2 still pending (then the task `id` is woken
+    /// once it settles).
+    fn state(watched: &JsValue, id: u32) -> u32;
+    /// `[promise, resolve, reject]`.
+    fn deferred() -> Array;
+}
+
+type Task = Pin<Box<dyn Future<Output = ()>>>;
+
+thread_local! {
+    /// The tasks by number; `None`: a free slot.
+    static TASKS: RefCell<Vec<Option<Task>>> = const { RefCell::new(Vec::new()) };
+    static STARTED: Cell<bool> = const { Cell::new(false) };
+}
+
+fn waker_of(id: usize) -> Waker {
+    fn clone(p: *const ()) -> RawWaker {
+        RawWaker::new(p, &VTABLE)
+    }
+    fn wake_task(p: *const ()) {
+        wake(p as usize as u32);
+    }
+    fn drop_waker(_: *const ()) {}
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake_task, wake_task, drop_waker);
+    // SAFETY: the waker's data is a task number, not a pointer: every
+    // function of the table only copies it or passes it to `wake`.
+    unsafe { Waker::from_raw(RawWaker::new(id as *const (), &VTABLE)) }
+}
+
+/// Polls task `id` once. A task polls with its slot holding a stand-in, so
+/// that tasks it spawns take other slots.
+fn poll(id: u32) {
+    let id = id as usize;
+    let stand_in: Task = Box::pin(core::future::pending());
+    let Some(mut task) =
+        TASKS.with_borrow_mut(|t| t.get_mut(id).and_then(|slot| slot.replace(stand_in)))
+    else {
+        return;
+    };
+    let waker = waker_of(id);
+    let done = task
+        .as_mut()
+        .poll(&mut Context::from_waker(&waker))
+        .is_ready();
+    TASKS.with_borrow_mut(|t| {
+        if let Some(slot) = t.get_mut(id) {
+            *slot = if done { None } else { Some(task) };
+        }
+    });
+}
+
+/// Runs a future to completion; its first poll comes in a microtask.
+pub fn spawn(f: impl Future<Output = ()> + 'static) {
+    if !STARTED.replace(true) {
+        // One function for the life of the page: it is never freed.
+        let poller = Closure::<dyn FnMut(u32)>::new(poll);
+        tasks(poller.as_ref());
+        poller.forget();
+    }
+    let task: Task = Box::pin(f);
+    let id = TASKS.with_borrow_mut(|t| match t.iter().position(Option::is_none) {
+        Some(free) => {
+            if let Some(slot) = t.get_mut(free) {
+                *slot = Some(task);
+            }
+            free
+        }
+        None => {
+            t.push(Some(task));
+            t.len() - 1
+        }
+    });
+    wake(id as u32);
+}
+
+/// A promise of what the future gives: resolved with its `Ok`, rejected
+/// with its `Err`.
+pub fn promise(f: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    let d = deferred();
+    let p = d.get(0).unchecked_into();
+    spawn(async move {
+        let (settle, value) = match f.await {
+            Ok(v) => (d.get(1), v),
+            Err(e) => (d.get(2), e),
+        };
+        let _ = settle
+            .unchecked_into::<js_sys::Function>()
+            .call1(&JsValue::UNDEFINED, &value);
+    });
+    p
+}
+
+/// A promise as a future: ready with its value (`Ok`) or what it was
+/// rejected with (`Err`). The promise is watched from the start, so a
+/// rejection before the first poll is handled too.
+pub struct Settled(JsValue);
+
+impl From<Promise> for Settled {
+    fn from(p: Promise) -> Settled {
+        Settled(watch(&p))
+    }
+}
+
+impl Future for Settled {
+    type Output = Result<JsValue, JsValue>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // This module's tasks are the only ones that poll its futures: the
+        // waker's data is the task's number.
+        let id = cx.waker().data() as usize as u32;
+        match state(&self.0, id) {
+            2 => Poll::Pending,
+            ok => {
+                let v = crate::js::get(&self.0, "v");
+                Poll::Ready(if ok == 1 { Ok(v) } else { Err(v) })
+            }
+        }
+    }
+}
