@@ -25,11 +25,14 @@ pub fn decode_claims(token: &str, parsers: &impl Parsers) -> Option<Claims> {
     if token.len() > MAX_TOKEN_LEN {
         return None;
     }
-    let mut parts = token.split('.');
-    let (_header, payload, _sig) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
+    // Three segments: exactly two dots, the payload between them.
+    let first = token.bytes().position(|b| b == b'.')?;
+    let rest = token.get(first + 1..)?;
+    let second = rest.bytes().position(|b| b == b'.')?;
+    if rest.bytes().filter(|&b| b == b'.').count() != 1 {
         return None;
     }
+    let payload = rest.get(..second)?;
     let text = parsers.base64url_text(payload)?;
     let json = parsers.json(&text)?;
     if !matches!(json, Json::Obj(_)) {

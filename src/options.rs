@@ -43,7 +43,7 @@ impl RawOptions {
     /// when absent). `null` means the default, except for `redirectTo`,
     /// where it means no navigation.
     pub fn read(mut field: impl FnMut(&'static str) -> Option<Json>) -> RawOptions {
-        let mut value = |name| field(name).filter(|v| *v != Json::Null);
+        let mut value = |name| field(name).filter(|v| !matches!(v, Json::Null));
         RawOptions {
             base_url: value("baseUrl"),
             paths: value("paths"),

@@ -307,7 +307,8 @@ impl Inner {
                     let key = a.as_string();
                     if key.as_deref() == Some(tabs.signal_key.as_str()) && tabs.channel.is_none() {
                         let value = b.as_string().unwrap_or_default();
-                        let kind = value.split(':').next().unwrap_or_default();
+                        let end = value.bytes().position(|b| b == b':').unwrap_or(value.len());
+                        let kind = value.get(..end).unwrap_or_default();
                         inner.on_tab_message(TabMessage::parse(kind));
                     } else if key.as_deref() == Some(engine.opts.token_key.as_str())
                         && engine.opts.token_storage == TokenStorage::Local
@@ -343,9 +344,9 @@ impl AuthClient {
         if !options.is_object() || Array::is_array(&options) {
             return Err(AuthError::option("options", "must be an object such as { baseUrl: \"https://api.example.com\" }"));
         }
-        let keys: Vec<String> =
-            Object::keys(options.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect();
-        options::check_keys(keys.iter().map(String::as_str))?;
+        for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
+            options::check_keys(key.as_string().as_deref())?;
+        }
         let raw = RawOptions::read(|name| convert::option(&options, name));
         let app_origin = browser::origin().ok_or_else(|| AuthError::option("options", "need a browser window"))?;
         let opts = raw.validate(&app_origin, &BrowserParsers)?;
