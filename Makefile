@@ -25,8 +25,10 @@ GECKODRIVER ?= geckodriver
 WASM_OPT := tests/node_modules/.bin/wasm-opt
 # rustc's wasm32-unknown-unknown target (1.82 and later) emits these
 # post-MVP features by default; wasm-opt must accept them to validate the
-# module. --converge repeats -Oz while it still shrinks the module.
-WASM_OPT_FLAGS := -Oz --converge \
+# module. --converge repeats -Oz while it still shrinks the module; a first
+# pass that flattens the code and rebuilds its control flow (--flatten
+# --rereloop) lets the later ones shrink it further.
+WASM_OPT_FLAGS := --flatten --rereloop -Oz -Oz --converge \
   --enable-bulk-memory --enable-bulk-memory-opt \
   --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
