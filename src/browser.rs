@@ -68,6 +68,10 @@ extern "C" {
     /// `timeout_ms` passed first. Let go after `timeout_ms` in any case.
     fn lock(name: &str, timeout_ms: u32) -> Promise;
     pub fn error(message: &str, code: &str, status: Option<u16>) -> JsValue;
+    /// `[navigate, debug, onLogout]`: the options that hold functions,
+    /// checked (an AuthError that names the option when one is bad).
+    #[wasm_bindgen(catch)]
+    pub fn functions(options: &JsValue) -> Result<Array, JsValue>;
     /// Hands one debug event (a plain object built from its type, by
     /// number, and its facts; NaN: absent) to `sink`: the app's function, or
     /// the console for `true`.

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert::{
-    self, function_option, get, hook_functions, reject, report_object, snapshot_object, to_js_error,
+    self, get, reject, report_object, snapshot_object, to_js_error,
 };
 use crate::browser::{
     self, BrowserClock, BrowserHttp, BrowserLock, BrowserNavigation, BrowserParsers, BrowserStorage, BrowserTabs,
@@ -337,22 +337,29 @@ impl AuthClient {
     /// (`code: "invalid_option"`, the message names the field) for bad options.
     #[wasm_bindgen(unchecked_return_type = "AuthClient")]
     pub fn create(#[wasm_bindgen(unchecked_param_type = "AuthOptions")] options: JsValue) -> Result<AuthClient, JsValue> {
-        Self::build(options).map_err(|e| to_js_error(&e))
+        let opts = Self::check(&options).map_err(|e| to_js_error(&e))?;
+        // The options that hold functions are checked by the JS half.
+        let functions = browser::functions(&options)?;
+        let navigate = functions.get(0).dyn_into::<Function>().ok();
+        let debug = Some(functions.get(1)).filter(|v| !v.is_undefined());
+        let hooks = JsHooks(functions.get(2).unchecked_into());
+        Ok(Self::build(opts, navigate, debug, hooks))
     }
 
-    fn build(options: JsValue) -> Result<AuthClient, AuthError> {
-        if !options.is_object() || Array::is_array(&options) {
+    /// The data options, checked.
+    fn check(options: &JsValue) -> Result<options::Options, AuthError> {
+        if !options.is_object() || Array::is_array(options) {
             return Err(AuthError::option("options", "must be an object such as { baseUrl: \"https://api.example.com\" }"));
         }
         for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
             options::check_keys(key.as_string().as_deref())?;
         }
-        let raw = RawOptions::read(|name| convert::option(&options, name));
+        let raw = RawOptions::read(|name| convert::option(options, name));
         let app_origin = browser::origin().ok_or_else(|| AuthError::option("options", "need a browser window"))?;
-        let opts = raw.validate(&app_origin, &BrowserParsers)?;
-        let navigate = function_option(&options, "navigate")?;
-        let debug = convert::debug_option(&options)?;
-        let hooks = JsHooks(hook_functions(&options)?);
+        raw.validate(&app_origin, &BrowserParsers)
+    }
+
+    fn build(opts: options::Options, navigate: Option<Function>, debug: Option<JsValue>, hooks: JsHooks) -> AuthClient {
         // The browser's URL parser wrote this origin: request URLs on the
         // API start with it.
         let api_origin = opts.base.origin.clone();
@@ -396,7 +403,7 @@ impl AuthClient {
         inner.listen();
         inner.schedule_refresh();
         inner.retry_server_logout();
-        Ok(AuthClient { inner })
+        AuthClient { inner }
     }
 
     /// Signs in with email and password; resolves to the new snapshot.

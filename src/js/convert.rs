@@ -1,7 +1,7 @@
 //! Conversions between JavaScript values and the SDK's types: options and
 //! parsed JSON in, errors, snapshots and logout results out.
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -21,10 +21,6 @@ pub fn set(target: &JsValue, key: &str, value: &JsValue) {
 
 pub fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-pub fn nullish(v: &JsValue) -> bool {
-    v.is_undefined() || v.is_null()
 }
 
 pub fn reject(e: &AuthError) -> Promise {
@@ -90,58 +86,6 @@ pub fn option(options: &JsValue, name: &str) -> Option<Json> {
     } else {
         Some(to_json(&v))
     }
-}
-
-pub fn function_option(options: &JsValue, field: &'static str) -> Result<Option<Function>, AuthError> {
-    let v = get(options, field);
-    if nullish(&v) {
-        return Ok(None);
-    }
-    v.dyn_into::<Function>().map(Some).map_err(|_| AuthError::option(field, "must be a function"))
-}
-
-/// The `debug` option: `true` (the console) or a function; `None` when
-/// absent, null or false.
-pub fn debug_option(options: &JsValue) -> Result<Option<JsValue>, AuthError> {
-    let v = get(options, "debug");
-    if nullish(&v) || v.as_bool() == Some(false) {
-        Ok(None)
-    } else if v.as_bool() == Some(true) || v.is_function() {
-        Ok(Some(v))
-    } else {
-        Err(AuthError::option("debug", "must be true, false or a function that receives each event"))
-    }
-}
-
-pub fn hook_functions(options: &JsValue) -> Result<Array, AuthError> {
-    let v = get(options, "onLogout");
-    if nullish(&v) {
-        return Ok(Array::new());
-    }
-    if v.is_function() {
-        return Ok(Array::of1(&v));
-    }
-    if !Array::is_array(&v) {
-        return Err(AuthError::option("onLogout", "must be a function or an array of functions"));
-    }
-    // A copy: the app changing its array later does not change the hooks.
-    let hooks = Array::from(&v);
-    for (i, item) in hooks.iter().enumerate() {
-        if !item.is_function() {
-            let mut field = String::from("onLogout[");
-            push_index(&mut field, i);
-            field.push(']');
-            return Err(AuthError::option(&field, "must be a function"));
-        }
-    }
-    Ok(hooks)
-}
-
-fn push_index(out: &mut String, i: usize) {
-    if i >= 10 {
-        push_index(out, i / 10);
-    }
-    out.push(char::from(b'0' + (i % 10) as u8));
 }
 
 pub fn snapshot_object(session: &Session) -> JsValue {

@@ -261,6 +261,33 @@ async function storageLock(name, ms) {
 }
 
 /** An `Error` named AuthError with its code, and status where HTTP. */
+/**
+ * The options that hold functions, checked: `[navigate, debug, onLogout]`
+ * with `navigate` and `debug` undefined when off and `onLogout` a copy of
+ * the hooks as an array. Throws an AuthError that names the bad option.
+ */
+export function functions(options) {
+  const bad = (field, problem) => {
+    throw error(`${field} ${problem}`, 'invalid_option');
+  };
+  const isFn = (v) => typeof v === 'function';
+  const off = (v) => v === undefined || v === null;
+  const { navigate, debug, onLogout } = options;
+  if (!off(navigate) && !isFn(navigate)) bad('navigate', 'must be a function');
+  if (!off(debug) && typeof debug !== 'boolean' && !isFn(debug)) {
+    bad('debug', 'must be true, false or a function that receives each event');
+  }
+  let hooks = [];
+  if (isFn(onLogout)) hooks = [onLogout];
+  else if (!off(onLogout)) {
+    if (!Array.isArray(onLogout)) bad('onLogout', 'must be a function or an array of functions');
+    // A copy: the app changing its array later does not change the hooks.
+    hooks = Array.from(onLogout);
+    hooks.forEach((h, i) => isFn(h) || bad(`onLogout[${i}]`, 'must be a function'));
+  }
+  return [off(navigate) ? undefined : navigate, debug === true || isFn(debug) ? debug : undefined, hooks];
+}
+
 export function error(message, code, status) {
   const e = new Error(message);
   e.name = 'AuthError';
