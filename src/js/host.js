@@ -1,6 +1,7 @@
 // The browser side of the SDK's effects (src/browser.rs): each function does
 // in one call what would otherwise take the WebAssembly module many calls
-// through its glue. No logic lives here: the module decides, these act.
+// through its glue. No session logic lives here: the module decides, these
+// act (and check the options that hold functions, which only JS can call).
 // Nothing here runs at import time.
 
 /**
