@@ -500,13 +500,18 @@ impl AuthClient {
         self.inner.snapshot()
     }
 
-    /// Registers a listener; returns its id for `removeListener`. Most apps
-    /// use `subscribe`, which returns the function that removes it.
-    #[wasm_bindgen(js_name = addListener)]
-    pub fn add_listener(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "(snapshot: Snapshot) => void")] listener: Function,
-    ) -> u32 {
+    /// The listeners, a `Map` from id to function: `addListener`,
+    /// `removeListener` and `subscribe` (in `index.js`) change it.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn listeners(&self) -> js_sys::Map {
+        self.inner.listeners.entries.clone()
+    }
+}
+
+/// For Rust callers (the tests), what `index.js` adds to the class.
+impl AuthClient {
+    /// Registers a listener; returns its id for [`Self::remove_listener`].
+    pub fn add_listener(&self, listener: Function) -> u32 {
         let l = &self.inner.listeners;
         let id = l.next_id.get().wrapping_add(1);
         l.next_id.set(id);
@@ -514,7 +519,6 @@ impl AuthClient {
         id
     }
 
-    #[wasm_bindgen(js_name = removeListener)]
     pub fn remove_listener(&self, id: u32) {
         self.inner.listeners.entries.delete(&JsValue::from(id));
     }

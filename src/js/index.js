@@ -68,15 +68,24 @@ export async function createAuthClient(options) {
   return AuthClient.create(options);
 }
 
-AuthClient.prototype.subscribe = function subscribe(listener) {
+// Listeners live in a Map of the client (`listeners()`), by id; ids are
+// never reused, so removing one twice is harmless.
+let lastId = 0;
+const proto = AuthClient.prototype;
+
+/** Registers a listener; returns its id for `removeListener`. */
+proto.addListener = function addListener(listener) {
+  this.listeners().set(++lastId, listener);
+  return lastId;
+};
+
+proto.removeListener = function removeListener(id) {
+  this.listeners().delete(id);
+};
+
+proto.subscribe = function subscribe(listener) {
   const id = this.addListener(listener);
-  let active = true;
-  return () => {
-    if (active) {
-      active = false;
-      this.removeListener(id);
-    }
-  };
+  return () => this.removeListener(id);
 };
 
 export { AuthClient };

@@ -167,5 +167,9 @@ export interface AuthError extends Error {
 export interface AuthClient {
   /** Calls `listener` after every change of the snapshot; returns the function that stops it. */
   subscribe(listener: (snapshot: Snapshot) => void): () => void;
+  /** Registers a listener; returns its id for `removeListener`. Most apps use `subscribe`. */
+  addListener(listener: (snapshot: Snapshot) => void): number;
+  /** Removes the listener `addListener` returned `id` for. */
+  removeListener(id: number): void;
 }
 "#;

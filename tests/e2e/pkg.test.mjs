@@ -133,9 +133,19 @@ test('the release package signs in, reads the user and logs out in Chromium', { 
       window.__auth = await createAuthClient({ baseUrl, navigate: (p) => { window.__nav = p; } });
       window.__snapshots = [];
       window.__unsubscribe = window.__auth.subscribe((s) => window.__snapshots.push(s.status));
-      return { status: window.__auth.getSnapshot().status, token: window.__auth.getAccessToken() ?? null };
+      // A listener removed at once hears nothing; ids differ.
+      window.__removed = [];
+      const first = window.__auth.addListener((s) => window.__removed.push(s.status));
+      const second = window.__auth.addListener((s) => window.__removed.push(s.status));
+      window.__auth.removeListener(first);
+      window.__auth.removeListener(second);
+      return {
+        status: window.__auth.getSnapshot().status,
+        token: window.__auth.getAccessToken() ?? null,
+        ids: typeof first === 'number' && first !== second,
+      };
     }, api);
-    assert.deepEqual(result, { status: 'signedOut', token: null });
+    assert.deepEqual(result, { status: 'signedOut', token: null, ids: true });
   });
 
   await t.test('login with the demo credentials stores the access token', STEP_TIMEOUT, async () => {
@@ -148,6 +158,7 @@ test('the release package signs in, reads the user and logs out in Chromium', { 
         inMemory: window.__auth.getAccessToken() ?? null,
         current: window.__auth.getSnapshot().status,
         seen: [...window.__snapshots],
+        removed: [...window.__removed],
       };
     }, [EMAIL, PASSWORD]);
     assert.equal(result.status, 'signedIn');
@@ -157,6 +168,7 @@ test('the release package signs in, reads the user and logs out in Chromium', { 
     assert.equal(result.inMemory, result.stored);
     assert.equal(result.current, 'signedIn');
     assert.ok(result.seen.includes('signedIn'), `subscribe saw the sign-in (saw ${JSON.stringify(result.seen)})`);
+    assert.deepEqual(result.removed, [], 'removed listeners are not called');
   });
 
   await t.test("me() returns the demo user's row, as the public backend shapes it", STEP_TIMEOUT, async () => {
