@@ -25,7 +25,7 @@ use crate::task::Settled;
 #[wasm_bindgen(module = "/src/js/host.js")]
 extern "C" {
     /// Resolves to `{ status, body, retryAfter? }`, or 1 (timeout) or 2 (network).
-    pub fn send(method: &str, url: &str, json: Option<String>, timeout_ms: u32, read_body: bool) -> Promise;
+    pub fn send(method: &str, url: &str, json: Option<&str>, timeout_ms: u32, read_body: bool) -> Promise;
     /// `[request, onApiOrigin]`.
     #[wasm_bindgen(catch)]
     pub fn request(input: &JsValue, init: &JsValue, origin: &str) -> Result<Array, JsValue>;
@@ -144,7 +144,7 @@ impl Http for BrowserHttp {
             Method::Get => "GET",
             Method::Post => "POST",
         };
-        let pending = send(method, &request.url, request.json, request.timeout_ms.min(MAX_DELAY), request.read_body);
+        let pending = send(method, &request.url, request.json.as_deref(), request.timeout_ms.min(MAX_DELAY), request.read_body);
         async move {
             match Settled::from(pending).await {
                 Ok(v) if v.is_object() => Ok(response_of(&v)),

@@ -488,10 +488,10 @@ impl AuthClient {
         })
     }
 
-    /// The token requests carry now, or null.
-    #[wasm_bindgen(js_name = getAccessToken)]
-    pub fn get_access_token(&self) -> Option<String> {
-        self.inner.engine.access_token()
+    /// The token requests carry now, or undefined.
+    #[wasm_bindgen(js_name = getAccessToken, unchecked_return_type = "string | undefined")]
+    pub fn access_token_js(&self) -> JsValue {
+        self.inner.engine.access_token().map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t))
     }
 
     /// The current session; the same object until the session changes.
@@ -508,8 +508,13 @@ impl AuthClient {
     }
 }
 
-/// For Rust callers (the tests), what `index.js` adds to the class.
+/// For Rust callers (the tests): the token as a Rust string, and what
+/// `index.js` adds to the class.
 impl AuthClient {
+    pub fn get_access_token(&self) -> Option<String> {
+        self.inner.engine.access_token()
+    }
+
     /// Registers a listener; returns its id for [`Self::remove_listener`].
     pub fn add_listener(&self, listener: Function) -> u32 {
         let l = &self.inner.listeners;
