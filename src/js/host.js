@@ -261,7 +261,6 @@ async function storageLock(name, ms) {
   }
 }
 
-/** An `Error` named AuthError with its code, and status where HTTP. */
 /**
  * The options that hold functions, checked: `[navigate, debug, onLogout]`
  * with `navigate` and `debug` undefined when off and `onLogout` a copy of
@@ -289,6 +288,7 @@ export function functions(options) {
   return [off(navigate) ? undefined : navigate, debug === true || isFn(debug) ? debug : undefined, hooks];
 }
 
+/** An `Error` named AuthError with its code, and status where HTTP. */
 export function error(message, code, status) {
   const e = new Error(message);
   e.name = 'AuthError';
