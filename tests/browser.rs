@@ -193,7 +193,7 @@ async fn me_and_snapshots_and_listeners() {
     })
     .into_js_value()
     .unchecked_into();
-    let id = client.add_listener(listener);
+    let id = add_listener(&client, listener);
 
     let snap = login(&client).await;
     assert!(Object::is(&snap, &client.get_snapshot()));
@@ -202,7 +202,7 @@ async fn me_and_snapshots_and_listeners() {
     assert_eq!(get(&user, "email").as_string().as_deref(), Some(EMAIL));
     assert!(get(&user, "password").is_undefined());
 
-    client.remove_listener(id);
+    remove_listener(&client, &id);
     settle(client.logout()).await.expect("logout");
     assert_eq!(*seen.borrow(), vec!["signedIn"], "removed listeners are not called");
 }

@@ -316,7 +316,7 @@ async fn the_token_never_appears_in_messages_logs_errors_or_results() {
 
     // Sign in; read the user; a plain request.
     let client = AuthClient::create(options(&[])).expect("valid");
-    client.add_listener(snapshots.clone().unchecked_into());
+    add_listener(&client, snapshots.clone().unchecked_into());
     heard.call("login", client.login(creds())).await.expect("login");
     tokens.push(client.get_access_token().expect("token"));
     heard.call("me", client.me()).await.expect("me");

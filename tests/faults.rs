@@ -428,7 +428,7 @@ fn renewal_settled(client: &AuthClient, ms: i32) -> Promise {
             let _ = resolve.call0(&JsValue::UNDEFINED);
         }
     });
-    client.add_listener(listener.into_js_value().unchecked_into());
+    add_listener(client, listener.into_js_value().unchecked_into());
     promise
 }
 

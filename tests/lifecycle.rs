@@ -289,7 +289,7 @@ async fn another_client_of_the_origin_signs_out_without_calling_the_server() {
     })
     .into_js_value()
     .unchecked_into();
-    other.add_listener(listener);
+    add_listener(&other, listener);
 
     settle(this.logout()).await.expect("logout");
     settle(other_done).await.expect("the other client navigated");
@@ -307,7 +307,7 @@ async fn another_client_of_the_origin_signs_out_without_calling_the_server() {
     })
     .into_js_value()
     .unchecked_into();
-    other.add_listener(listener);
+    add_listener(&other, listener);
     login(&this).await;
     settle(signed_in).await.expect("the other client signed in");
     assert_eq!(other.get_access_token(), this.get_access_token());
@@ -340,13 +340,13 @@ async fn auto_refresh_renews_a_token_before_it_expires() {
     })
     .into_js_value()
     .unchecked_into();
-    client.add_listener(listener);
+    let key = add_listener(&client, listener);
     settle(renewed).await.expect("renewed");
     assert_eq!(count("POST", "/auth/refresh").await, 1);
     let snap = client.get_snapshot();
     assert_eq!(get(&snap, "status").as_string().as_deref(), Some("signedIn"));
     assert!(get(&snap, "expiresAt").as_f64().expect("exp") > js_sys::Date::now() + 600_000.0);
-    client.remove_listener(1);
+    remove_listener(&client, &key);
 }
 
 /// Runs a script in the page (to break or restore a browser API).
@@ -458,7 +458,7 @@ async fn a_fresh_token_the_server_refuses_ends_the_session_as_server_rejected() 
     })
     .into_js_value()
     .unchecked_into();
-    client.add_listener(listener);
+    add_listener(&client, listener);
     // The first answer and the retry's both refuse the token.
     fault("/auth/me", "status", r#","status":401,"times":2"#).await;
     let r = fetch_me(&client, "rejected").await;

@@ -1,7 +1,7 @@
 //! The `AuthClient` class: the engine bound to the browser effects, the
 //! `fetch` wrapper, and the page events a client listens to.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Object, Promise};
@@ -22,11 +22,10 @@ use crate::options::{self, RawOptions, TokenStorage};
 use crate::session::{Reason, Session};
 use crate::task::{self, Settled};
 
-/// The session's listeners (a JS `Map` from id to function) and the
-/// snapshot handed out until a change.
+/// The session's listeners (a JS `Map` from id to function, which
+/// `index.js` fills) and the snapshot handed out until a change.
 #[derive(Default)]
 struct Listeners {
-    next_id: Cell<u32>,
     entries: js_sys::Map,
     snapshot: RefCell<Option<JsValue>>,
 }
@@ -508,23 +507,9 @@ impl AuthClient {
     }
 }
 
-/// For Rust callers (the tests): the token as a Rust string, and what
-/// `index.js` adds to the class.
+/// For Rust callers (the tests): the token as a Rust string.
 impl AuthClient {
     pub fn get_access_token(&self) -> Option<String> {
         self.inner.engine.access_token()
-    }
-
-    /// Registers a listener; returns its id for [`Self::remove_listener`].
-    pub fn add_listener(&self, listener: Function) -> u32 {
-        let l = &self.inner.listeners;
-        let id = l.next_id.get().wrapping_add(1);
-        l.next_id.set(id);
-        l.entries.set(&JsValue::from(id), &listener);
-        id
-    }
-
-    pub fn remove_listener(&self, id: u32) {
-        self.inner.listeners.entries.delete(&JsValue::from(id));
     }
 }

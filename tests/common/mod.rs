@@ -161,3 +161,14 @@ pub fn errors_of(result: &JsValue) -> Vec<(String, Option<u32>)> {
         .collect()
 }
 
+/// Registers `listener` in the client's listener `Map`, as `addListener`
+/// of `index.js` does; the returned key removes it.
+pub fn add_listener(client: &AuthClient, listener: Function) -> JsValue {
+    let key: JsValue = Object::new().into();
+    client.listeners().set(&key, &listener);
+    key
+}
+
+pub fn remove_listener(client: &AuthClient, key: &JsValue) {
+    client.listeners().delete(key);
+}
