@@ -177,6 +177,10 @@ impl Parsers for BrowserParsers {
         js_sys::JSON::parse(text).ok().map(|v| crate::js::to_json(&v))
     }
 
+    fn quote(&self, text: &str) -> String {
+        js_sys::JSON::stringify(&JsValue::from_str(text)).ok().and_then(|s| s.as_string()).unwrap_or_default()
+    }
+
     fn base64url_text(&self, segment: &str) -> Option<String> {
         base64url(segment)
     }

@@ -250,6 +250,8 @@ pub struct UrlParts {
 pub trait Parsers {
     /// A whole JSON text, or `None` when it is not one.
     fn json(&self, text: &str) -> Option<Json>;
+    /// `text` as a JSON string literal (quoted and escaped).
+    fn quote(&self, text: &str) -> String;
     /// The UTF-8 text that a base64url segment (padded or not) encodes, or
     /// `None` when it is not base64url or not UTF-8.
     fn base64url_text(&self, segment: &str) -> Option<String>;
@@ -284,6 +286,10 @@ impl NativeParsers {
 impl Parsers for NativeParsers {
     fn json(&self, text: &str) -> Option<Json> {
         serde_json::from_str(text).ok().map(Self::value)
+    }
+
+    fn quote(&self, text: &str) -> String {
+        serde_json::Value::from(text).to_string()
     }
 
     fn base64url_text(&self, segment: &str) -> Option<String> {

@@ -14,7 +14,7 @@ use crate::effects::{
     Clock, Http, HttpFailure, HttpRequest, HttpResponse, Lock, Method, Navigation, Parsers, Storage, TabMessage, Tabs,
 };
 use crate::error::AuthError;
-use crate::json::{self, Json};
+use crate::json::Json;
 use crate::jwt;
 use crate::options::{ClearSessionStorage, Options, TokenStorage};
 use crate::plan::{self, Step};
@@ -444,11 +444,11 @@ impl<E: Effects> Engine<E> {
 
     /// Login; `Ok` is the answer's status.
     async fn login_inner(&self, epoch: u64, email: &str, password: &str) -> Result<u16, AuthError> {
-        let mut body = String::with_capacity(32 + email.len() + password.len());
-        body.push_str("{\"email\":");
-        json::write_str(&mut body, email);
+        let parsers = &self.fx.parsers;
+        let mut body = String::from("{\"email\":");
+        body.push_str(&parsers.quote(email));
         body.push_str(",\"password\":");
-        json::write_str(&mut body, password);
+        body.push_str(&parsers.quote(password));
         body.push('}');
         let response = self.send(Method::Post, &self.opts.paths.login, Some(body)).await?;
         if epoch != self.epoch.get() {

@@ -1,7 +1,6 @@
 //! JSON values as the SDK reads them: token payloads, the API's response
 //! bodies (both parsed by the platform's parser, see
-//! [`crate::effects::Parsers`]) and the options object. Also the one writer
-//! the SDK needs, for the login body.
+//! [`crate::effects::Parsers`]) and the options object.
 
 /// A JSON value.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,44 +40,11 @@ impl Json {
     }
 }
 
-/// Appends `s` to `out` as a JSON string literal.
-pub fn write_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                out.push(hex_digit((c as u32) >> 4));
-                out.push(hex_digit((c as u32) & 0xf));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-fn hex_digit(n: u32) -> char {
-    char::from_digit(n, 16).unwrap_or('0')
-}
-
 // The native tests read JSON and URLs with the native parsers.
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::effects::{NativeParsers, Parsers};
-
-    #[test]
-    fn writes_escaped_strings_that_parse_back() {
-        let original = "a\"b\\c\n\u{1}\u{1f}é😀";
-        let mut out = String::new();
-        write_str(&mut out, original);
-        assert_eq!(NativeParsers.json(&out), Some(Json::Str(original.into())));
-    }
 
     #[test]
     fn members_are_found_by_key() {
