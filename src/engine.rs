@@ -449,7 +449,7 @@ impl<E: Effects> Engine<E> {
         body.push_str(&parsers.quote(email));
         body.push_str(",\"password\":");
         body.push_str(&parsers.quote(password));
-        body.push('}');
+        body.push_str("}");
         let response = self.send(Method::Post, &self.opts.paths.login, Some(body)).await?;
         if epoch != self.epoch.get() {
             if (200..300).contains(&response.status) {
@@ -782,13 +782,15 @@ pub fn server_message(response: &HttpResponse, parsers: &impl Parsers) -> String
 }
 
 fn push_u16(out: &mut String, n: u16) {
-    let mut digits = [0u8; 5];
+    // Digits as strings: pushing a char would bring UTF-8 encoding along.
+    const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    let mut digits = [0usize; 5];
     let mut i = digits.len();
-    let mut n = n;
+    let mut n = usize::from(n);
     loop {
         i -= 1;
         if let Some(d) = digits.get_mut(i) {
-            *d = b'0' + (n % 10) as u8;
+            *d = n % 10;
         }
         n /= 10;
         if n == 0 || i == 0 {
@@ -796,7 +798,7 @@ fn push_u16(out: &mut String, n: u16) {
         }
     }
     for d in digits.iter().skip(i) {
-        out.push(char::from(*d));
+        out.push_str(DIGITS.get(*d).copied().unwrap_or_default());
     }
 }
 

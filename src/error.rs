@@ -91,7 +91,7 @@ impl AuthError {
 fn sentence(field: &str, problem: &str) -> String {
     let mut m = String::with_capacity(field.len() + problem.len() + 1);
     m.push_str(field);
-    m.push(' ');
+    m.push_str(" ");
     m.push_str(problem);
     m
 }

@@ -25,8 +25,24 @@ impl BaseUrl {
     }
 }
 
+/// Whether `s` holds a control character, white space (as Unicode defines
+/// both) or a backslash. Read byte-wise from the UTF-8 (smaller than
+/// decoding chars); the native tests compare it with `char`'s own tests.
 fn has_unsafe_chars(s: &str) -> bool {
-    s.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    let bytes = s.as_bytes();
+    (0..bytes.len()).any(|i| {
+        let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+        match (at(0), at(1), at(2)) {
+            (b, _, _) if b <= b' ' || b == 0x7f || b == b'\\' => true,
+            // U+0080 to U+00A0: the C1 controls, NEL, no-break space.
+            (0xc2, b, _) => b <= 0xa0,
+            // U+2000 to U+200A, U+2028, U+2029, U+202F.
+            (0xe2, 0x80, b) => b <= 0x8a || b == 0xa8 || b == 0xa9 || b == 0xaf,
+            // U+1680, U+205F, U+3000.
+            (0xe1, 0x9a, 0x80) | (0xe2, 0x81, 0x9f) | (0xe3, 0x80, 0x80) => true,
+            _ => false,
+        }
+    })
 }
 
 fn is_http(u: &UrlParts) -> bool {
@@ -46,17 +62,20 @@ pub fn parse_base_url(s: &str, parsers: &impl Parsers) -> Result<BaseUrl, &'stat
         return Err("must be written in ASCII (punycode for an international host name)");
     }
     let u = parsers.url(s).filter(is_http).ok_or("must be an http:// or https:// URL")?;
-    if !u.username.is_empty() || !u.password.is_empty() || s.contains('@') {
+    if !u.username.is_empty() || !u.password.is_empty() || s.bytes().any(|b| b == b'@') {
         return Err("must not contain credentials");
     }
     let host = u.hostname.as_str();
-    if host.is_empty() || !(host.starts_with('[') || host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')) {
+    if host.is_empty() || !(host.starts_with("[") || host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')) {
         return Err("has an invalid host");
     }
-    if s.contains(['?', '#']) {
+    if s.bytes().any(|b| b == b'?' || b == b'#') {
         return Err("must not have a query or fragment");
     }
-    let prefix = u.pathname.trim_end_matches('/');
+    let mut prefix = u.pathname.as_str();
+    while let Some(shorter) = prefix.strip_suffix("/") {
+        prefix = shorter;
+    }
     if prefix.starts_with("//") {
         return Err("has an invalid path");
     }
@@ -65,7 +84,7 @@ pub fn parse_base_url(s: &str, parsers: &impl Parsers) -> Result<BaseUrl, &'stat
 
 /// Checks an endpoint path such as `/auth/logout`.
 pub fn check_api_path(s: &str) -> Result<(), &'static str> {
-    if !s.starts_with('/') {
+    if !s.starts_with("/") {
         return Err("must start with \"/\"");
     }
     if s.starts_with("//") || has_unsafe_chars(s) {
@@ -82,7 +101,7 @@ pub fn redirect_target(s: &str, app_origin: &str, parsers: &impl Parsers) -> Res
     if s.is_empty() || has_unsafe_chars(s) {
         return Err(PROBLEM);
     }
-    if s.starts_with('/') {
+    if s.starts_with("/") {
         if s.starts_with("//") {
             return Err(PROBLEM);
         }
@@ -141,6 +160,18 @@ mod tests {
         ] {
             assert!(parse_base_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn unsafe_chars_are_those_char_calls_control_or_white_space() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let expected = c.is_control() || c.is_whitespace() || c == '\\';
+            let mut s = String::from("/a");
+            s.push(c);
+            s.push('b');
+            assert_eq!(has_unsafe_chars(&s), expected, "U+{:04X}", c as u32);
+        }
+        assert!(!has_unsafe_chars("/caf\u{e9}/\u{1f600}"));
     }
 
     #[test]
