@@ -9,6 +9,9 @@
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
+// Strings are pushed as `&str`, never as `char`: `String::push(char)` and
+// char patterns bring UTF-8 encoding and decoding into the module.
+#![allow(clippy::single_char_add_str)]
 
 pub mod effects;
 pub mod engine;
