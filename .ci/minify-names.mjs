@@ -109,7 +109,9 @@ function rewriteExports(body) {
     const kind = body[pos];
     const end = readU32(body, pos + 1)[1];
     let short = field;
-    if (field !== 'memory') {
+    // `memory`, and the module's own `sociapp_*` exports (its JavaScript
+    // half finds those by name), keep their names.
+    if (field !== 'memory' && !field.startsWith('sociapp_')) {
       short = shortName('$', renames.size);
       renames.set(field, short);
     }

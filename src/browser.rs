@@ -5,7 +5,6 @@
 use core::future::Future;
 
 use js_sys::{Array, Function, Promise};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::BroadcastChannel;
@@ -78,9 +77,9 @@ extern "C" {
     pub fn debug(sink: &JsValue, kind: u32, text: Option<&str>, a: f64, b: f64);
     /// `location.origin`, or `None` where there is no window.
     pub fn origin() -> Option<String>;
-    /// Listens to the page's events; returns the function that stops it.
+    /// Listens to the page's events: `[next, stop]`, see [`PageEvents`].
     #[wasm_bindgen(catch)]
-    fn listen(channel: &JsValue, on: &JsValue) -> Result<Function, JsValue>;
+    fn listen(channel: &JsValue) -> Result<Array, JsValue>;
     /// `[promise, cancel]`: the promise resolves to true after `delay_ms`,
     /// or to false at once when `cancel` is called first.
     fn timer(delay_ms: f64) -> Array;
@@ -302,18 +301,30 @@ impl PageEvent {
     pub const RESTORED: u32 = 3;
 }
 
-/// The page events a client listens to (see [`PageEvent`]); the listeners
-/// are removed when this is dropped.
+/// The page events a client listens to (see [`PageEvent`]), handled in
+/// order by a task of the module's executor; the listeners are removed (and
+/// the task ends) when this is dropped.
 pub struct PageEvents {
     stop: Function,
-    _closure: Closure<dyn FnMut(u32, JsValue, JsValue)>,
 }
 
 impl PageEvents {
-    pub fn listen(channel: Option<&BroadcastChannel>, f: impl FnMut(u32, JsValue, JsValue) + 'static) -> Option<PageEvents> {
-        let closure = Closure::<dyn FnMut(u32, JsValue, JsValue)>::own_aborting(f);
-        let stop = listen(channel.map(JsValue::from).as_ref().unwrap_or(&JsValue::NULL), closure.as_ref()).ok()?;
-        Some(PageEvents { stop, _closure: closure })
+    pub fn listen(channel: Option<&BroadcastChannel>, mut f: impl FnMut(u32, JsValue, JsValue) + 'static) -> Option<PageEvents> {
+        let ends = listen(channel.map(JsValue::from).as_ref().unwrap_or(&JsValue::NULL)).ok()?;
+        let next: Function = ends.get(0).unchecked_into();
+        crate::task::spawn(async move {
+            // Each event, until `stop` makes `next` resolve to null.
+            loop {
+                let Ok(pending) = next.call0(&JsValue::UNDEFINED) else { break };
+                let Ok(event) = Settled::from(Promise::from(pending)).await else { break };
+                if event.is_null() {
+                    break;
+                }
+                let event: Array = event.unchecked_into();
+                f(event.get(0).as_f64().unwrap_or(f64::MAX) as u32, event.get(1), event.get(2));
+            }
+        });
+        Some(PageEvents { stop: ends.get(1).unchecked_into() })
     }
 }
 

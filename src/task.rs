@@ -12,14 +12,14 @@ use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 use std::cell::{Cell, RefCell};
 
 use js_sys::{Array, Promise};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 #[wasm_bindgen(module = "/src/js/host.js")]
 extern "C" {
-    /// Hands the function that polls a task (by number) to the JavaScript half.
-    fn tasks(poll: &JsValue);
+    /// Hands the module's exports to the JavaScript half, which polls a task
+    /// (by number) with [`sociapp_poll`].
+    fn tasks(exports: &JsValue);
     /// Polls task `id` in a microtask.
     fn wake(id: u32);
     /// Watches `promise`; see [`Settled`].
@@ -75,13 +75,17 @@ fn poll(id: u32) {
     });
 }
 
+/// Polls task `id`: the JavaScript half's microtasks call it by this name
+/// (an export of the module itself, so no JavaScript closure is needed).
+#[no_mangle]
+pub extern "C" fn sociapp_poll(id: u32) {
+    poll(id);
+}
+
 /// Runs a future to completion; its first poll comes in a microtask.
 pub fn spawn(f: impl Future<Output = ()> + 'static) {
     if !STARTED.replace(true) {
-        // One function for the life of the page: it is never freed.
-        let poller = Closure::<dyn FnMut(u32)>::new(poll);
-        tasks(poller.as_ref());
-        poller.forget();
+        tasks(&wasm_bindgen::exports());
     }
     let task: Task = Box::pin(f);
     let id = TASKS.with_borrow_mut(|t| match t.iter().position(Option::is_none) {

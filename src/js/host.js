@@ -300,11 +300,19 @@ export function error(message, code, status) {
 /**
  * Listens to the other tabs (`channel`, when there is one, and storage
  * events), the network coming back, and restores from the back/forward
- * cache: `on(0, data)` for a channel message, `on(1, key, newValue)` for a
- * storage change, `on(2)` online, `on(3)` restored. Returns the function
- * that stops listening.
+ * cache. Returns `[next, stop]`: `next()` resolves to the next event (they
+ * queue until asked for): `[0, data]` a channel message, `[1, key,
+ * newValue]` a storage change, `[2]` online, `[3]` restored; or to null
+ * once `stop()` has removed the listeners.
  */
-export function listen(channel, on) {
+export function listen(channel) {
+  const queue = [];
+  let stopped = false;
+  let wake;
+  const on = (...event) => {
+    queue.push(event);
+    wake?.();
+  };
   const listeners = [
     [channel, 'message', (e) => on(0, e.data)],
     [window, 'storage', (e) => on(1, e.key, e.newValue)],
@@ -312,9 +320,16 @@ export function listen(channel, on) {
     [window, 'pageshow', (e) => e.persisted && on(3)],
   ].filter(([target]) => target);
   for (const [target, kind, f] of listeners) target.addEventListener(kind, f);
-  return () => {
-    for (const [target, kind, f] of listeners) target.removeEventListener(kind, f);
-  };
+  const next = () =>
+    stopped || queue.length ? Promise.resolve(stopped ? null : queue.shift()) : new Promise((r) => (wake = r)).then(next);
+  return [
+    next,
+    () => {
+      stopped = true;
+      for (const [target, kind, f] of listeners) target.removeEventListener(kind, f);
+      wake?.();
+    },
+  ];
 }
 
 // The debug events, by the number the module gives (engine::DebugKind), with
@@ -353,14 +368,14 @@ export function debug(sink, kind, text, a, b) {
   }
 }
 
-// The module's futures (src/task.rs): `tasks(poll)` hands over the function
-// that polls a task by number; `wake(id)` polls it in a microtask, once
-// however often it is woken before that.
+// The module's futures (src/task.rs): `tasks(exports)` hands over the
+// module's exports, whose `sociapp_poll` polls a task by number; `wake(id)`
+// polls it in a microtask, once however often it is woken before that.
 let pollTask;
 const woken = new Set();
 
-export function tasks(poll) {
-  pollTask = poll;
+export function tasks(exports) {
+  pollTask = exports.sociapp_poll;
 }
 
 export function wake(id) {
