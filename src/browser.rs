@@ -242,13 +242,12 @@ pub struct JsHooks(pub Array);
 impl Hooks<JsValue> for JsHooks {
     async fn run(&self) -> Vec<(u32, JsValue)> {
         let failed: Array = Settled::from(run_all(&self.0)).await.map(JsCast::unchecked_into).unwrap_or_default();
-        failed
-            .iter()
-            .map(|f| {
-                let f: Array = f.unchecked_into();
-                (f.get(0).as_f64().unwrap_or(0.0) as u32, f.get(1))
-            })
-            .collect()
+        let mut out = Vec::new();
+        for i in 0..failed.length() {
+            let f: Array = failed.get(i).unchecked_into();
+            out.push((f.get(0).as_f64().unwrap_or(0.0) as u32, f.get(1)));
+        }
+        out
     }
 }
 

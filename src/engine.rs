@@ -655,7 +655,14 @@ impl<E: Effects> Engine<E> {
                     let result = match mode {
                         ClearSessionStorage::All => self.fx.session.clear(),
                         ClearSessionStorage::Keys(keys) => {
-                            keys.iter().map(|k| self.fx.session.remove(k)).fold(Ok(()), Result::and)
+                            let mut result = Ok(());
+                            for k in keys {
+                                let removed = self.fx.session.remove(k);
+                                if result.is_ok() {
+                                    result = removed;
+                                }
+                            }
+                            result
                         }
                         ClearSessionStorage::Nothing => Ok(()),
                     };
@@ -765,7 +772,8 @@ pub fn server_message(response: &HttpResponse, parsers: &impl Parsers) -> String
         Some(Json::Str(s)) if !s.is_empty() => s.clone(),
         Some(Json::Arr(items)) if !items.is_empty() => {
             let mut out = String::new();
-            for item in items.iter().filter_map(Json::as_str) {
+            for item in items {
+                let Json::Str(item) = item else { continue };
                 if !out.is_empty() {
                     out.push_str("; ");
                 }
@@ -797,8 +805,9 @@ fn push_u16(out: &mut String, n: u16) {
             break;
         }
     }
-    for d in digits.iter().skip(i) {
+    while let Some(d) = digits.get(i) {
         out.push_str(DIGITS.get(*d).copied().unwrap_or_default());
+        i += 1;
     }
 }
 

@@ -350,8 +350,9 @@ impl AuthClient {
         if !options.is_object() || Array::is_array(options) {
             return Err(AuthError::option("options", "must be an object such as { baseUrl: \"https://api.example.com\" }"));
         }
-        for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
-            options::check_keys(key.as_string().as_deref())?;
+        let keys = Object::keys(options.unchecked_ref::<Object>());
+        for i in 0..keys.length() {
+            options::check_keys(keys.get(i).as_string().as_deref())?;
         }
         let raw = RawOptions::read(|name| convert::option(options, name));
         let app_origin = browser::origin().ok_or_else(|| AuthError::option("options", "need a browser window"))?;

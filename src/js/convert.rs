@@ -56,25 +56,33 @@ fn to_json_at(v: &JsValue, depth: u32) -> Json {
     if depth >= MAX_DEPTH || !v.is_object() {
         return Json::Opaque;
     }
+    // Plain loops: smaller than collecting iterators.
     if Array::is_array(v) {
         let items = Array::from(v);
-        if items.length() > MAX_ITEMS {
+        let n = items.length();
+        if n > MAX_ITEMS {
             return Json::Opaque;
         }
-        return Json::Arr(items.iter().map(|item| to_json_at(&item, depth + 1)).collect());
+        let mut out = Vec::new();
+        for i in 0..n {
+            out.push(to_json_at(&items.get(i), depth + 1));
+        }
+        return Json::Arr(out);
     }
     let keys = Object::keys(v.unchecked_ref::<Object>());
-    if keys.length() > MAX_ITEMS {
+    let n = keys.length();
+    if n > MAX_ITEMS {
         return Json::Opaque;
     }
-    Json::Obj(
-        keys.iter()
-            .filter_map(|k| {
-                let value = Reflect::get(v, &k).map(|x| to_json_at(&x, depth + 1)).unwrap_or(Json::Opaque);
-                Some((k.as_string()?, value))
-            })
-            .collect(),
-    )
+    let mut out = Vec::new();
+    for i in 0..n {
+        let k = keys.get(i);
+        let value = Reflect::get(v, &k).map(|x| to_json_at(&x, depth + 1)).unwrap_or(Json::Opaque);
+        if let Some(k) = k.as_string() {
+            out.push((k, value));
+        }
+    }
+    Json::Obj(out)
 }
 
 /// The option `name` of `options` as data; `None` when it is absent
