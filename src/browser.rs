@@ -67,6 +67,11 @@ extern "C" {
     /// `timeout_ms` passed first. Let go after `timeout_ms` in any case.
     fn lock(name: &str, timeout_ms: u32) -> Promise;
     pub fn error(message: &str, code: &str, status: Option<u16>) -> JsValue;
+    /// A logout's result, `{ server?, status?, errors: [] }`.
+    pub fn report(server: Option<&str>, status: Option<u16>) -> JsValue;
+    /// Adds `{ step, index?, error? }` to the result's errors (`error` when
+    /// the app's code threw).
+    pub fn failed(report: &JsValue, step: &str, index: Option<u32>, threw: bool, error: &JsValue);
     /// `[navigate, debug, onLogout]`: the options that hold functions,
     /// checked (an AuthError that names the option when one is bad).
     #[wasm_bindgen(catch)]

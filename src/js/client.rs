@@ -350,7 +350,7 @@ impl AuthClient {
         if !options.is_object() || Array::is_array(options) {
             return Err(AuthError::option("options", "must be an object such as { baseUrl: \"https://api.example.com\" }"));
         }
-        let keys = Object::keys(options.unchecked_ref::<Object>());
+        let keys: Array = Object::keys(options.unchecked_ref::<Object>()).unchecked_into();
         for i in 0..keys.length() {
             options::check_keys(keys.get(i).as_string().as_deref())?;
         }

@@ -15,10 +15,6 @@ pub fn to_js_error(e: &AuthError) -> JsValue {
     crate::browser::error(&e.message(), e.code(), e.status())
 }
 
-pub fn set(target: &JsValue, key: &str, value: &JsValue) {
-    let _ = Reflect::set(target, &JsValue::from_str(key), value);
-}
-
 pub fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
@@ -58,7 +54,7 @@ fn to_json_at(v: &JsValue, depth: u32) -> Json {
     }
     // Plain loops: smaller than collecting iterators.
     if Array::is_array(v) {
-        let items = Array::from(v);
+        let items = v.unchecked_ref::<Array>();
         let n = items.length();
         if n > MAX_ITEMS {
             return Json::Opaque;
@@ -69,7 +65,7 @@ fn to_json_at(v: &JsValue, depth: u32) -> Json {
         }
         return Json::Arr(out);
     }
-    let keys = Object::keys(v.unchecked_ref::<Object>());
+    let keys: Array = Object::keys(v.unchecked_ref::<Object>()).unchecked_into();
     let n = keys.length();
     if n > MAX_ITEMS {
         return Json::Opaque;
@@ -118,25 +114,10 @@ pub fn snapshot_object(session: &Session) -> JsValue {
 }
 
 pub fn report_object(report: LogoutReport<JsValue>) -> JsValue {
-    let obj: JsValue = Object::new().into();
-    if let Some(server) = report.server {
-        set(&obj, "server", &JsValue::from_str(server.as_str()));
-    }
-    if let Some(status) = report.status {
-        set(&obj, "status", &JsValue::from(status));
-    }
-    let errors = Array::new();
+    let obj = crate::browser::report(report.server.map(|s| s.as_str()), report.status);
     for failure in report.errors {
-        let e: JsValue = Object::new().into();
-        set(&e, "step", &JsValue::from_str(failure.step));
-        if let Some(i) = failure.index {
-            set(&e, "index", &JsValue::from(i));
-        }
-        if let Some(thrown) = failure.thrown {
-            set(&e, "error", &thrown);
-        }
-        errors.push(&e);
+        let threw = failure.thrown.is_some();
+        crate::browser::failed(&obj, failure.step, failure.index, threw, &failure.thrown.unwrap_or_default());
     }
-    set(&obj, "errors", &errors);
     obj
 }

@@ -288,6 +288,23 @@ export function functions(options) {
   return [off(navigate) ? undefined : navigate, debug === true || isFn(debug) ? debug : undefined, hooks];
 }
 
+/** A logout's result: `{ server?, status?, errors }`, errors added by `failed`. */
+export function report(server, status) {
+  const r = {};
+  if (server != null) r.server = server;
+  if (status != null) r.status = status;
+  r.errors = [];
+  return r;
+}
+
+/** Adds `{ step, index?, error? }` to a logout result (`error` when the app's code threw). */
+export function failed(report, step, index, threw, error) {
+  const e = { step };
+  if (index != null) e.index = index;
+  if (threw) e.error = error;
+  report.errors.push(e);
+}
+
 /** An `Error` named AuthError with its code, and status where HTTP. */
 export function error(message, code, status) {
   const e = new Error(message);
