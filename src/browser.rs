@@ -194,17 +194,18 @@ impl Parsers for BrowserParsers {
         if u.is_null() {
             return None;
         }
-        // One property read for every field (smaller than a getter each).
-        let part = |name: &str| get(&u, name).as_string().unwrap_or_default();
+        // The parts in the order host.js lists them.
+        let u: &Array = u.unchecked_ref();
+        let part = |i: u32| u.get(i).as_string().unwrap_or_default();
         Some(UrlParts {
-            protocol: part("protocol"),
-            username: part("username"),
-            password: part("password"),
-            hostname: part("hostname"),
-            origin: part("origin"),
-            pathname: part("pathname"),
-            search: part("search"),
-            hash: part("hash"),
+            protocol: part(0),
+            username: part(1),
+            password: part(2),
+            hostname: part(3),
+            origin: part(4),
+            pathname: part(5),
+            search: part(6),
+            hash: part(7),
         })
     }
 }

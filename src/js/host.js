@@ -134,10 +134,14 @@ export function signal(key, message) {
   } catch {}
 }
 
-/** A parsed URL, or null when the parser refuses the input. */
+/**
+ * The parts of a parsed URL, `[protocol, username, password, hostname,
+ * origin, pathname, search, hash]`, or null when the parser refuses the input.
+ */
 export function url(input) {
   try {
-    return new URL(input);
+    const u = new URL(input);
+    return [u.protocol, u.username, u.password, u.hostname, u.origin, u.pathname, u.search, u.hash];
   } catch {
     return null;
   }
