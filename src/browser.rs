@@ -45,9 +45,18 @@ extern "C" {
     fn run_all(functions: &Array) -> Promise;
     /// `[area, fallback]` for 0 local, 1 session, 2 memory.
     fn storage(kind: u32) -> Array;
+    /// `getItem(key)` (0), `setItem(key, value)` (1), `removeItem(key)` (2)
+    /// or `clear()` (3) on `area`; throws what the area throws.
+    #[wasm_bindgen(catch)]
+    fn store(area: &JsValue, op: u32, key: &str, value: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch)]
     fn channel(name: &str) -> Result<Option<BroadcastChannel>, JsValue>;
-    fn signal(key: &str, message: &str);
+    /// Posts `message` on `channel`, or without one writes it to the
+    /// localStorage key (a new value each time, so every post fires a
+    /// storage event).
+    fn post(channel: Option<&BroadcastChannel>, key: &str, message: &str);
+    /// Reports a degradation on the console, with its documented code.
+    pub fn warn(code: &str);
     fn url(input: &str) -> JsValue;
     fn base64url(segment: &str) -> Option<String>;
     #[allow(clippy::too_many_arguments)]
@@ -95,7 +104,7 @@ extern "C" {
 /// asked for memory (made by `host.js`; the native twin is
 /// [`crate::effects::MemoryStorage`]).
 pub struct BrowserStorage {
-    area: web_sys::Storage,
+    area: JsValue,
     /// Memory stands in for a Web Storage area that is not usable.
     pub fallback: bool,
 }
@@ -107,22 +116,29 @@ impl BrowserStorage {
             TokenStorage::Session => 1,
             TokenStorage::Memory => 2,
         });
-        BrowserStorage { area: opened.get(0).unchecked_into(), fallback: opened.get(1).is_truthy() }
+        BrowserStorage { area: opened.get(0), fallback: opened.get(1).is_truthy() }
+    }
+}
+
+impl BrowserStorage {
+    /// One operation on the area (one import for all four).
+    fn call(&self, op: u32, key: &str, value: &str) -> Result<JsValue, StorageError> {
+        store(&self.area, op, key, value).map_err(|_| StorageError)
     }
 }
 
 impl effects::Storage for BrowserStorage {
     fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        self.area.get_item(key).map_err(|_| StorageError)
+        self.call(0, key, "").map(|v| v.as_string())
     }
     fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        self.area.set_item(key, value).map_err(|_| StorageError)
+        self.call(1, key, value).map(drop)
     }
     fn remove(&self, key: &str) -> Result<(), StorageError> {
-        self.area.remove_item(key).map_err(|_| StorageError)
+        self.call(2, key, "").map(drop)
     }
     fn clear(&self) -> Result<(), StorageError> {
-        self.area.clear().map_err(|_| StorageError)
+        self.call(3, "", "").map(drop)
     }
 }
 
@@ -247,7 +263,8 @@ pub struct JsHooks(pub Array);
 
 impl Hooks<JsValue> for JsHooks {
     async fn run(&self) -> Vec<(u32, JsValue)> {
-        let failed: Array = Settled::from(run_all(&self.0)).await.map(JsCast::unchecked_into).unwrap_or_default();
+        let Ok(failed) = Settled::from(run_all(&self.0)).await else { return Vec::new() };
+        let failed: Array = failed.unchecked_into();
         let mut out = Vec::new();
         for i in 0..failed.length() {
             let f: Array = failed.get(i).unchecked_into();
@@ -274,13 +291,7 @@ impl BrowserTabs {
 
 impl Tabs for BrowserTabs {
     fn post(&self, message: TabMessage) {
-        match &self.channel {
-            Some(c) => {
-                let _ = c.post_message(&JsValue::from_str(message.as_str()));
-            }
-            // A new value each time, so that every post fires an event.
-            None => signal(&self.signal_key, message.as_str()),
-        }
+        post(self.channel.as_ref(), &self.signal_key, message.as_str());
     }
 }
 
@@ -361,12 +372,3 @@ impl Drop for Timer {
     }
 }
 
-/// Reports a degradation once on the console, with its documented code.
-pub fn warn(code: &str) {
-    let mut m = String::from("[sociapp-auth] ");
-    m.push_str(code);
-    if code == "storage_unavailable" {
-        m.push_str(": Web Storage is not usable here; the session is kept in memory for this page");
-    }
-    web_sys::console::warn_1(&JsValue::from_str(&m));
-}

@@ -117,6 +117,11 @@ export function storage(kind) {
   return [memory, kind !== 2];
 }
 
+/** One operation on a storage area from `storage` (see src/browser.rs); throws what the area throws. */
+export function store(area, op, key, value) {
+  return op === 0 ? area.getItem(key) : op === 1 ? area.setItem(key, value) : op === 2 ? area.removeItem(key) : area.clear();
+}
+
 /** The page's origin, or null where there is no window. */
 export function origin() {
   return typeof window === 'object' ? location.origin : null;
@@ -127,10 +132,21 @@ export function channel(name) {
   return typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null;
 }
 
-/** The storage-event fallback of the channel: a new value each time, so every post fires an event. */
-export function signal(key, message) {
+/** Reports a degradation on the console, with its documented code. */
+export function warn(code) {
+  const why = code === 'storage_unavailable' ? ': Web Storage is not usable here; the session is kept in memory for this page' : '';
+  console.warn(`[sociapp-auth] ${code}${why}`);
+}
+
+/**
+ * Posts `message` to the other tabs on `channel`, or without one through the
+ * storage-event fallback: a new value of `key` each time, so every post fires
+ * an event.
+ */
+export function post(channel, key, message) {
   try {
-    localStorage.setItem(key, `${message}:${(Date.now() + Math.random()).toString(36)}`);
+    if (channel) channel.postMessage(message);
+    else localStorage.setItem(key, `${message}:${(Date.now() + Math.random()).toString(36)}`);
   } catch {}
 }
 
