@@ -254,7 +254,7 @@ impl effects::Lock for BrowserLock {
     type Guard = LockGuard;
     fn acquire(&self, name: &str, timeout_ms: u32) -> impl Future<Output = Option<LockGuard>> {
         let held = Settled::from(lock(name, timeout_ms.min(MAX_DELAY)));
-        async move { held.await.ok().filter(JsValue::is_function).map(|f| LockGuard(f.unchecked_into())) }
+        async move { held.await.ok().filter(|f| !f.is_null()).map(|f| LockGuard(f.unchecked_into())) }
     }
 }
 

@@ -339,7 +339,7 @@ impl AuthClient {
         let opts = Self::check(&options).map_err(|e| to_js_error(&e))?;
         // The options that hold functions are checked by the JS half.
         let functions = browser::functions(&options)?;
-        let navigate = functions.get(0).dyn_into::<Function>().ok();
+        let navigate = Some(functions.get(0)).filter(|v| !v.is_undefined()).map(JsCast::unchecked_into::<Function>);
         let debug = Some(functions.get(1)).filter(|v| !v.is_undefined());
         let hooks = JsHooks(functions.get(2).unchecked_into());
         Ok(Self::build(opts, navigate, debug, hooks))
