@@ -14,7 +14,6 @@ use crate::effects::{
     StorageError, TabMessage, Tabs, UrlParts,
 };
 use crate::engine::Hooks;
-use crate::js::get;
 use crate::json::Json;
 use crate::options::TokenStorage;
 use crate::task::Settled;
@@ -57,6 +56,8 @@ extern "C" {
     fn post(channel: Option<&BroadcastChannel>, key: &str, message: &str);
     /// Reports a degradation on the console, with its documented code.
     pub fn warn(code: &str);
+    /// `target[key]`, or undefined where that throws.
+    pub fn get(target: &JsValue, key: &str) -> JsValue;
     fn url(input: &str) -> JsValue;
     fn base64url(segment: &str) -> Option<String>;
     #[allow(clippy::too_many_arguments)]

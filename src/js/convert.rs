@@ -1,7 +1,7 @@
 //! Conversions between JavaScript values and the SDK's types: options and
 //! parsed JSON in, errors, snapshots and logout results out.
 
-use js_sys::{Array, Object, Promise, Reflect};
+use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -15,9 +15,8 @@ pub fn to_js_error(e: &AuthError) -> JsValue {
     crate::browser::error(&e.message(), e.code(), e.status())
 }
 
-pub fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
+/// `target[key]`; undefined where that throws or `target` has no properties.
+pub use crate::browser::get;
 
 pub fn reject(e: &AuthError) -> Promise {
     Promise::reject(&to_js_error(e))
@@ -72,9 +71,9 @@ fn to_json_at(v: &JsValue, depth: u32) -> Json {
     }
     let mut out = Vec::new();
     for i in 0..n {
-        let k = keys.get(i);
-        let value = Reflect::get(v, &k).map(|x| to_json_at(&x, depth + 1)).unwrap_or(Json::Opaque);
-        if let Some(k) = k.as_string() {
+        if let Some(k) = keys.get(i).as_string() {
+            // A getter that throws reads as undefined: not data.
+            let value = to_json_at(&get(v, &k), depth + 1);
             out.push((k, value));
         }
     }

@@ -132,6 +132,15 @@ export function channel(name) {
   return typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null;
 }
 
+/** `target[key]`, or undefined where that throws (no properties, or a getter that throws). */
+export function get(target, key) {
+  try {
+    return target[key];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reports a degradation on the console, with its documented code. */
 export function warn(code) {
   const why = code === 'storage_unavailable' ? ': Web Storage is not usable here; the session is kept in memory for this page' : '';
