@@ -22,7 +22,7 @@ use crate::task::Settled;
 /// does at once what would take many calls through the glue.
 #[wasm_bindgen(module = "/src/js/host.js")]
 extern "C" {
-    /// Resolves to `{ status, body, retryAfter? }`, or 1 (timeout) or 2 (network).
+    /// Resolves to `[status, body, retryAfter?]`, or 1 (timeout) or 2 (network).
     pub fn send(method: &str, url: &str, json: Option<&str>, timeout_ms: u32, read_body: bool) -> Promise;
     /// `[request, onApiOrigin]`.
     #[wasm_bindgen(catch)]
@@ -32,7 +32,7 @@ extern "C" {
     pub fn authorized(request: &JsValue, token: Option<&str>, keep_copy: bool) -> Result<Array, JsValue>;
     pub fn deadline(timeout_ms: u32) -> JsValue;
     pub fn expired(init: &JsValue) -> bool;
-    /// Resolves to `{ status, body }` of the response `pending` resolves to.
+    /// Resolves to `[status, body]` of the response `pending` resolves to.
     pub fn read(pending: &Promise) -> Promise;
     /// `navigate(path)` awaited, or without it `location.replace(path)`;
     /// rejects with what was thrown.
@@ -146,12 +146,13 @@ impl effects::Storage for BrowserStorage {
 /// Longest delay `setTimeout` honours.
 const MAX_DELAY: u32 = i32::MAX as u32;
 
-/// `{ status, body, retryAfter? }` as the host functions give it.
+/// `[status, body, retryAfter?]` as the host functions give it.
 pub fn response_of(value: &JsValue) -> HttpResponse {
+    let answer: &Array = value.unchecked_ref();
     HttpResponse {
-        status: get(value, "status").as_f64().unwrap_or(0.0) as u16,
-        body: get(value, "body").as_string().unwrap_or_default(),
-        retry_after_ms: get(value, "retryAfter").as_f64(),
+        status: answer.get(0).as_f64().unwrap_or(0.0) as u16,
+        body: answer.get(1).as_string().unwrap_or_default(),
+        retry_after_ms: answer.get(2).as_f64(),
     }
 }
 

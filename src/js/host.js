@@ -6,7 +6,8 @@
 
 /**
  * A request to the API with cookies and a timeout. Resolves to
- * `{ status, body }` (`body` is '' when not read or cut off), or to 1 when
+ * `[status, body, retryAfter]` (`body` is '' when not read or cut off;
+ * `retryAfter` in ms, or undefined), or to 1 when
  * the timeout fired, or 2 when the request failed (refused, reset, CORS).
  */
 export async function send(method, url, json, timeoutMs, readBody) {
@@ -21,7 +22,7 @@ export async function send(method, url, json, timeoutMs, readBody) {
     const body = readBody ? await response.text().catch(() => '') : '';
     // Retry-After in seconds, where the page may read it.
     const after = Number(response.headers.get('retry-after') ?? NaN);
-    return signal.aborted ? 1 : { status: response.status, body, retryAfter: after >= 0 ? after * 1000 : undefined };
+    return signal.aborted ? 1 : [response.status, body, after >= 0 ? after * 1000 : undefined];
   } catch {
     return signal.aborted ? 1 : 2;
   }
@@ -55,10 +56,10 @@ export function expired(init) {
   return init.signal?.aborted === true;
 }
 
-/** The status and text of the response `pending` resolves to ('' when the body breaks off). */
+/** `[status, text]` of the response `pending` resolves to (text '' when the body breaks off). */
 export async function read(pending) {
   const response = await pending;
-  return { status: response.status, body: await response.text().catch(() => '') };
+  return [response.status, await response.text().catch(() => '')];
 }
 
 /**
