@@ -136,9 +136,18 @@ while (pos < bytes.length) {
 writeFileSync(wasmPath, Buffer.concat(out));
 
 // The glue names each import as an object key and each export as
-// `wasm.name`: every occurrence of an old name as a whole word is replaced.
+// `wasm.name` (its .d.ts as `export const name:`): every occurrence of an old
+// import name as a whole word is replaced, and of an export name in those
+// two places only, so the glue's own exported functions keep their names.
 const escape = (s) => s.replace(/[$]/g, '\\$&');
-const pattern = new RegExp(`(?<![\\w$])(${[...renames.keys()].map(escape).join('|')})(?![\\w$])`, 'g');
+const alternatives = (names) => names.map(escape).join('|');
+const imports = new Set(imported);
+const exportNames = [...renames.keys()].filter((n) => !imports.has(n));
+const pattern = new RegExp(
+  `(?<![\\w$])(${alternatives(imported)})(?![\\w$])` +
+    (exportNames.length ? `|(?<=(?:\\bwasm\\.|\\bexport const ))(${alternatives(exportNames)})(?![\\w$])` : ''),
+  'g',
+);
 for (const path of gluePaths) {
   const text = readFileSync(path, 'utf8');
   const missing = new Set(imported);

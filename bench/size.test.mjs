@@ -12,7 +12,7 @@
 // build with the module's own futures executor and a flattening wasm-opt pass
 // (31,062 B) plus under 1 %, and again to the build whose effects and
 // answers cross to host.js as plain arrays and functions (28,557 B) plus
-// under 1 %. The goal is 24,000 bytes; README.md ("Size") says where the
+// under 1 %, and to each build smaller since plus under 1 %. The goal is 24,000 bytes; README.md ("Size") says where the
 // bytes go.
 //
 // Run after `make pkg` as `node --test bench/size.test.mjs`.
@@ -25,7 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sdkSize } from './size.mjs';
 
-const BUDGET = 28_800;
+const BUDGET = 28_300;
 const GOAL = 24_000;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PKG_DIR = resolve(ROOT, process.env.SOCIAPP_PKG_DIR ?? 'pkg');

@@ -1,5 +1,6 @@
-//! The `AuthClient` class: the engine bound to the browser effects, the
-//! `fetch` wrapper, and the page events a client listens to.
+//! The client: the engine bound to the browser effects, the `fetch`
+//! wrapper, the page events a client listens to, and the exports through
+//! which `index.js`'s `AuthClient` class reaches it.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -24,7 +25,6 @@ use crate::task::{self, Settled};
 
 /// The session's listeners (a JS `Map` from id to function, which
 /// `index.js` fills) and the snapshot handed out until a change.
-#[derive(Default)]
 struct Listeners {
     entries: js_sys::Map,
     snapshot: RefCell<Option<JsValue>>,
@@ -99,8 +99,8 @@ struct Inner {
     events: RefCell<Option<PageEvents>>,
 }
 
-/// A client for one SociApp API. Create it with `createAuthClient(options)`.
-#[wasm_bindgen]
+/// A client for one SociApp API. JavaScript holds it through `index.js`'s
+/// `AuthClient` class (see [`client_new`]); Rust callers use it directly.
 pub struct AuthClient {
     inner: Rc<Inner>,
 }
@@ -330,19 +330,22 @@ impl Inner {
     }
 }
 
-#[wasm_bindgen]
 impl AuthClient {
     /// Checks the options and restores a stored session. Throws an AuthError
     /// (`code: "invalid_option"`, the message names the field) for bad options.
-    #[wasm_bindgen(unchecked_return_type = "AuthClient")]
-    pub fn create(#[wasm_bindgen(unchecked_param_type = "AuthOptions")] options: JsValue) -> Result<AuthClient, JsValue> {
+    pub fn create(options: JsValue) -> Result<AuthClient, JsValue> {
+        Self::create_with(options, js_sys::Map::new())
+    }
+
+    /// [`create`](Self::create) with the listeners' `Map`.
+    fn create_with(options: JsValue, listeners: js_sys::Map) -> Result<AuthClient, JsValue> {
         let opts = Self::check(&options).map_err(|e| to_js_error(&e))?;
         // The options that hold functions are checked by the JS half.
         let functions = browser::functions(&options)?;
         let navigate = Some(functions.get(0)).filter(|v| !v.is_undefined()).map(JsCast::unchecked_into::<Function>);
         let debug = Some(functions.get(1)).filter(|v| !v.is_undefined());
         let hooks = JsHooks(functions.get(2).unchecked_into());
-        Ok(Self::build(opts, navigate, debug, hooks))
+        Ok(Self::build(opts, navigate, debug, hooks, listeners))
     }
 
     /// The data options, checked.
@@ -359,7 +362,13 @@ impl AuthClient {
         raw.validate(&app_origin, &BrowserParsers)
     }
 
-    fn build(opts: options::Options, navigate: Option<Function>, debug: Option<JsValue>, hooks: JsHooks) -> AuthClient {
+    fn build(
+        opts: options::Options,
+        navigate: Option<Function>,
+        debug: Option<JsValue>,
+        hooks: JsHooks,
+        entries: js_sys::Map,
+    ) -> AuthClient {
         // The browser's URL parser wrote this origin: request URLs on the
         // API start with it.
         let api_origin = opts.base.origin.clone();
@@ -372,7 +381,7 @@ impl AuthClient {
         let session = BrowserStorage::open(TokenStorage::Session);
         let shared = BrowserStorage::open(TokenStorage::Local);
         let degraded = tokens.fallback || session.fallback || shared.fallback;
-        let listeners = Rc::new(Listeners::default());
+        let listeners = Rc::new(Listeners { entries, snapshot: RefCell::new(None) });
         let inner = Rc::new_cyclic(|weak| {
             let fx = Platform::<Browser> {
                 tokens,
@@ -407,8 +416,7 @@ impl AuthClient {
     }
 
     /// Signs in with email and password; resolves to the new snapshot.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Snapshot>")]
-    pub fn login(&self, #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue) -> Promise {
+    pub fn login(&self, credentials: JsValue) -> Promise {
         let email = get(&credentials, "email").as_string();
         let password = get(&credentials, "password").as_string();
         let (email, password) = match (email, password) {
@@ -426,7 +434,6 @@ impl AuthClient {
 
     /// Signs out. Never rejects: see the result for what the server did.
     /// Concurrent calls share one logout.
-    #[wasm_bindgen(unchecked_return_type = "Promise<LogoutResult>")]
     pub fn logout(&self) -> Promise {
         if let Some(p) = self.inner.pending_logout.borrow().as_ref() {
             return p.clone();
@@ -448,11 +455,10 @@ impl AuthClient {
 
     /// `fetch`, adding `Authorization: Bearer <token>` while signed in and only
     /// for URLs on the API's origin; renews the token once on a 401.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
     pub fn fetch(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "RequestInfo | URL")] input: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "RequestInit")] init: Option<JsValue>,
+        input: JsValue,
+        init: Option<JsValue>,
     ) -> Promise {
         match self.inner.request(&input, &init.unwrap_or(JsValue::UNDEFINED)) {
             Ok((request, to_api)) => promise(self.inner.clone().send(request, to_api)),
@@ -461,7 +467,6 @@ impl AuthClient {
     }
 
     /// `GET` the signed-in user.
-    #[wasm_bindgen(unchecked_return_type = "Promise<User>")]
     pub fn me(&self) -> Promise {
         if !self.inner.engine.is_signed_in() {
             return reject(&AuthError::NotSignedIn);
@@ -489,20 +494,17 @@ impl AuthClient {
     }
 
     /// The token requests carry now, or undefined.
-    #[wasm_bindgen(js_name = getAccessToken, unchecked_return_type = "string | undefined")]
     pub fn access_token_js(&self) -> JsValue {
         self.inner.engine.access_token().map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t))
     }
 
     /// The current session; the same object until the session changes.
-    #[wasm_bindgen(js_name = getSnapshot, unchecked_return_type = "Snapshot")]
     pub fn get_snapshot(&self) -> JsValue {
         self.inner.snapshot()
     }
 
     /// The listeners, a `Map` from id to function: `addListener`,
     /// `removeListener` and `subscribe` (in `index.js`) change it.
-    #[wasm_bindgen(skip_typescript)]
     pub fn listeners(&self) -> js_sys::Map {
         self.inner.listeners.entries.clone()
     }
@@ -513,4 +515,62 @@ impl AuthClient {
     pub fn get_access_token(&self) -> Option<String> {
         self.inner.engine.access_token()
     }
+}
+
+// The exports `index.js`'s `AuthClient` class calls. A client is handed to
+// JavaScript as the address of its `Rc<Inner>`, which holds one strong count
+// until `clientFree`; the class passes no other address, and none after
+// freeing it.
+fn client(at: u32) -> AuthClient {
+    let inner = at as usize as *const Inner;
+    // SAFETY: `at` is an address `client_new` returned that is not freed
+    // yet; the count taken here is this call's, so a client freed during
+    // the call stays alive until it returns.
+    unsafe {
+        Rc::increment_strong_count(inner);
+        AuthClient { inner: Rc::from_raw(inner) }
+    }
+}
+
+/// Creates a client calling the listeners in `listeners` (a `Map` from id
+/// to function); its handle, or the AuthError of bad options.
+#[wasm_bindgen(js_name = clientNew)]
+pub fn client_new(options: JsValue, listeners: js_sys::Map) -> Result<u32, JsValue> {
+    AuthClient::create_with(options, listeners).map(|c| Rc::into_raw(c.inner) as usize as u32)
+}
+
+#[wasm_bindgen(js_name = clientFree)]
+pub fn client_free(at: u32) {
+    // SAFETY: as in `client`; this gives back the count `client_new` took.
+    drop(unsafe { Rc::from_raw(at as usize as *const Inner) });
+}
+
+#[wasm_bindgen(js_name = clientLogin)]
+pub fn client_login(at: u32, credentials: JsValue) -> Promise {
+    client(at).login(credentials)
+}
+
+#[wasm_bindgen(js_name = clientLogout)]
+pub fn client_logout(at: u32) -> Promise {
+    client(at).logout()
+}
+
+#[wasm_bindgen(js_name = clientFetch)]
+pub fn client_fetch(at: u32, input: JsValue, init: JsValue) -> Promise {
+    client(at).fetch(input, Some(init))
+}
+
+#[wasm_bindgen(js_name = clientMe)]
+pub fn client_me(at: u32) -> Promise {
+    client(at).me()
+}
+
+#[wasm_bindgen(js_name = clientToken)]
+pub fn client_token(at: u32) -> JsValue {
+    client(at).access_token_js()
+}
+
+#[wasm_bindgen(js_name = clientSnapshot)]
+pub fn client_snapshot(at: u32) -> JsValue {
+    client(at).get_snapshot()
 }

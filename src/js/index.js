@@ -1,5 +1,7 @@
 // The package's entry: compiles the WebAssembly module once, then creates clients.
-import { AuthClient, initSync } from './sociapp_auth.js';
+import {
+  clientFetch, clientFree, clientLogin, clientLogout, clientMe, clientNew, clientSnapshot, clientToken, initSync,
+} from './sociapp_auth.js';
 
 const wasmUrl = new URL('./sociapp_auth_bg.wasm', import.meta.url);
 let compiled;
@@ -65,27 +67,80 @@ export async function createAuthClient(options) {
   const module = await compile();
   // Instantiates once (later calls return the instance).
   initSync({ module });
-  return AuthClient.create(options);
+  return new AuthClient(NEW, options);
 }
 
-// Listeners live in a Map of the client (`listeners()`), by id; ids are
-// never reused, so removing one twice is harmless.
+const NEW = {};
+// A client the page drops without `free()` is freed once it is collected.
+const registry = new FinalizationRegistry(clientFree);
+// Listener ids are never reused, so removing one twice is harmless.
 let lastId = 0;
-const proto = AuthClient.prototype;
 
-/** Registers a listener; returns its id for `removeListener`. */
-proto.addListener = function addListener(listener) {
-  this.listeners().set(++lastId, listener);
-  return lastId;
-};
+/** A client for one SociApp API, made by `createAuthClient`. */
+export class AuthClient {
+  // The module's handle of the client; 0 once freed.
+  #at;
+  // The listeners by id (the module calls each after every change).
+  #listeners = new Map();
 
-proto.removeListener = function removeListener(id) {
-  this.listeners().delete(id);
-};
+  constructor(key, options) {
+    if (key !== NEW) throw new TypeError('AuthClient: use createAuthClient(options)');
+    this.#at = clientNew(options, this.#listeners);
+    registry.register(this, this.#at, this);
+  }
 
-proto.subscribe = function subscribe(listener) {
-  const id = this.addListener(listener);
-  return () => this.removeListener(id);
-};
+  #client() {
+    if (!this.#at) throw authError('freed', 'this AuthClient was freed: create a new one with createAuthClient');
+    return this.#at;
+  }
 
-export { AuthClient };
+  login(credentials) {
+    return clientLogin(this.#client(), credentials);
+  }
+
+  logout() {
+    return clientLogout(this.#client());
+  }
+
+  fetch(input, init) {
+    return clientFetch(this.#client(), input, init);
+  }
+
+  me() {
+    return clientMe(this.#client());
+  }
+
+  getAccessToken() {
+    return clientToken(this.#client());
+  }
+
+  getSnapshot() {
+    return clientSnapshot(this.#client());
+  }
+
+  addListener(listener) {
+    this.#listeners.set(++lastId, listener);
+    return lastId;
+  }
+
+  removeListener(id) {
+    this.#listeners.delete(id);
+  }
+
+  subscribe(listener) {
+    const id = this.addListener(listener);
+    return () => this.removeListener(id);
+  }
+
+  /** Stops the client: its timers and page listeners end, calls throw `freed`. */
+  free() {
+    const at = this.#at;
+    if (at) {
+      this.#at = 0;
+      registry.unregister(this);
+      clientFree(at);
+    }
+  }
+}
+
+if (Symbol.dispose) AuthClient.prototype[Symbol.dispose] = AuthClient.prototype.free;

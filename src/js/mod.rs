@@ -1,5 +1,6 @@
 //! The JavaScript API, split by concern: `types` (TypeScript declarations),
-//! `client` (the `AuthClient` class) and `convert` (values in and out).
+//! `client` (the client, and the exports `index.js`'s `AuthClient` class
+//! calls) and `convert` (values in and out).
 
 mod client;
 mod convert;

@@ -152,6 +152,7 @@ export type AuthErrorCode =
   | 'timeout'
   | 'not_signed_in'
   | 'superseded'
+  | 'freed'
   | 'unsupported_environment'
   | 'load_failed'
   | 'wasm_blocked';
@@ -164,12 +165,4 @@ export interface AuthError extends Error {
   status?: number;
 }
 
-export interface AuthClient {
-  /** Calls `listener` after every change of the snapshot; returns the function that stops it. */
-  subscribe(listener: (snapshot: Snapshot) => void): () => void;
-  /** Registers a listener; returns its id for `removeListener`. Most apps use `subscribe`. */
-  addListener(listener: (snapshot: Snapshot) => void): number;
-  /** Removes the listener `addListener` returned `id` for. */
-  removeListener(id: number): void;
-}
 "#;

@@ -239,6 +239,49 @@ test('the release package signs in, reads the user and logs out in Chromium', { 
     assert.match(result.message, /timeoutMs/);
   });
 
+  await t.test('free() stops a client: its calls then throw "freed"; one in flight still finishes', STEP_TIMEOUT, async () => {
+    const result = await page.evaluate(async ([baseUrl, email, password]) => {
+      const { createAuthClient, AuthClient } = await import('/pkg/index.js');
+      const codeOf = (f) => {
+        try {
+          f();
+          return 'returned';
+        } catch (e) {
+          return `${e.name}:${e.code ?? e.constructor.name}`;
+        }
+      };
+      const auth = await createAuthClient({ baseUrl, redirectTo: null, tokenStorage: 'memory' });
+      await auth.login({ email, password });
+      // A listener that frees the client while logout ends the session.
+      const seen = [];
+      auth.subscribe((s) => {
+        seen.push(s.status);
+        auth.free();
+      });
+      const pending = auth.logout();
+      const afterFree = {
+        logout: codeOf(() => auth.logout()),
+        snapshot: codeOf(() => auth.getSnapshot()),
+        token: codeOf(() => auth.getAccessToken()),
+        fetch: codeOf(() => auth.fetch('/')),
+        me: codeOf(() => auth.me()),
+        login: codeOf(() => auth.login({ email, password })),
+        freeAgain: codeOf(() => auth.free()),
+        dispose: codeOf(() => auth[Symbol.dispose]?.()),
+      };
+      const report = await pending;
+      return { seen, afterFree, server: report.server, constructed: codeOf(() => new AuthClient()) };
+    }, [api, EMAIL, PASSWORD]);
+    assert.deepEqual(result.seen, ['signedOut']);
+    const freed = 'AuthError:freed';
+    assert.deepEqual(result.afterFree, {
+      logout: freed, snapshot: freed, token: freed, fetch: freed, me: freed, login: freed,
+      freeAgain: 'returned', dispose: 'returned',
+    });
+    assert.equal(result.server, 'ok', 'the logout begun before free() still reaches the server');
+    assert.equal(result.constructed, 'TypeError:TypeError', 'an AuthClient is made by createAuthClient only');
+  });
+
 });
 
 test('the minimal demo page signs in, asks who am I and logs out', { timeout: 60_000 }, async () => {
