@@ -50,6 +50,10 @@ RELEASE_RUSTFLAGS := -Cpanic=immediate-abort -Zunstable-options \
   -Csymbol-mangling-version=legacy -Zlocation-detail=none -Zfmt-debug=none \
   -Ctarget-feature=-reference-types
 RELEASE_WASM := $(RELEASE_TARGET_DIR)/wasm32-unknown-unknown/release/sociapp_auth.wasm
+# The glue passes strings with TextEncoder's encodeInto, which every browser
+# the SDK supports has (it needs AbortSignal.timeout, which came later):
+# wasm-bindgen's fallback for browsers without it is left out.
+WASM_BINDGEN_FLAGS := --target web --encode-into always
 
 # Where `make pkg` writes the package (override to build a private copy).
 PKG ?= pkg
@@ -143,7 +147,7 @@ pkg: setup
 	env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS RUSTFLAGS="$(RELEASE_RUSTFLAGS)" \
 	  cargo +$(NIGHTLY) build --lib --release --target wasm32-unknown-unknown \
 	  -Zbuild-std=std,panic_abort --target-dir $(RELEASE_TARGET_DIR)
-	wasm-bindgen --target web --out-dir $(PKG) --out-name sociapp_auth $(RELEASE_WASM)
+	wasm-bindgen $(WASM_BINDGEN_FLAGS) --out-dir $(PKG) --out-name sociapp_auth $(RELEASE_WASM)
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(PKG_WASM) -o $(PKG_WASM)
 	node .ci/minify-names.mjs $(PKG) sociapp_auth
 	cp src/js/index.js src/js/index.d.ts src/js/vue.js src/js/vue.d.ts src/js/react.js src/js/react.d.ts $(PKG)/
