@@ -59,7 +59,7 @@ extern "C" {
     /// `target[key]`, or undefined where that throws.
     pub fn get(target: &JsValue, key: &str) -> JsValue;
     fn url(input: &str) -> JsValue;
-    fn base64url(segment: &str) -> Option<String>;
+    fn base64url(segment: &str) -> JsValue;
     #[allow(clippy::too_many_arguments)]
     pub fn snapshot(
         status: &str,
@@ -90,8 +90,9 @@ extern "C" {
     /// number, and its facts; NaN: absent) to `sink`: the app's function, or
     /// the console for `true`.
     pub fn debug(sink: &JsValue, kind: u32, text: Option<&str>, a: f64, b: f64);
-    /// `location.origin`, or `None` where there is no window.
-    pub fn origin() -> Option<String>;
+    /// `location.origin`, or null where there is no window.
+    #[wasm_bindgen(js_name = origin)]
+    fn page_origin() -> JsValue;
     /// Listens to the page's events: `[next, stop]`, see [`PageEvents`].
     #[wasm_bindgen(catch)]
     fn listen(channel: &JsValue) -> Result<Array, JsValue>;
@@ -192,6 +193,11 @@ impl Navigation for BrowserNavigation {
 }
 
 /// The browser's `JSON.parse`, `URL` and `atob`.
+/// `location.origin`, or `None` where there is no window.
+pub fn origin() -> Option<String> {
+    page_origin().as_string()
+}
+
 pub struct BrowserParsers;
 
 impl Parsers for BrowserParsers {
@@ -203,8 +209,10 @@ impl Parsers for BrowserParsers {
         js_sys::JSON::stringify(&JsValue::from_str(text)).ok().and_then(|s| s.as_string()).unwrap_or_default()
     }
 
+    // Strings come back as JS values, read by `as_string` (one conversion
+    // in the glue for all).
     fn base64url_text(&self, segment: &str) -> Option<String> {
-        base64url(segment)
+        base64url(segment).as_string()
     }
 
     fn url(&self, input: &str) -> Option<UrlParts> {
