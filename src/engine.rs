@@ -162,7 +162,16 @@ type Failure<E> = <<E as Effects>::Nav as Navigation>::Failure;
 pub type Report<E> = LogoutReport<Failure<E>>;
 
 /// A request to the API already sent; awaiting it gives the answer.
-pub type ServerCall = core::pin::Pin<Box<dyn Future<Output = Result<HttpResponse, AuthError>>>>;
+pub type ServerCall = core::pin::Pin<Box<dyn Future<Output = Result<HttpResponse, HttpFailure>>>>;
+
+impl From<HttpFailure> for AuthError {
+    fn from(f: HttpFailure) -> AuthError {
+        match f {
+            HttpFailure::Timeout => AuthError::Timeout,
+            HttpFailure::Network => AuthError::Network,
+        }
+    }
+}
 
 /// Storage key suffix of the logged-out marker.
 const MARKER_SUFFIX: &str = ":logged_out";
@@ -393,13 +402,7 @@ impl<E: Effects> Engine<E> {
         let read_body = path != self.opts.paths.logout;
         let request =
             HttpRequest { method, url: self.opts.url(path), json, timeout_ms: self.opts.timeout_ms, read_body };
-        let answer = self.fx.http.send(request);
-        Box::pin(async move {
-            answer.await.map_err(|f| match f {
-                HttpFailure::Timeout => AuthError::Timeout,
-                HttpFailure::Network => AuthError::Network,
-            })
-        })
+        Box::pin(self.fx.http.send(request))
     }
 
     /// Sends the logout request now, for [`Self::finish_sign_out`]. Sending
@@ -538,7 +541,7 @@ impl<E: Effects> Engine<E> {
             return Err(AuthError::Superseded);
         }
         let retry_after = result.as_ref().ok().and_then(|r| r.retry_after_ms);
-        let token = result.and_then(|r| {
+        let token = result.map_err(AuthError::from).and_then(|r| {
             if (200..300).contains(&r.status) {
                 access_token_of(&r, &self.fx.parsers).map(|t| (t, r.status))
             } else {
@@ -642,8 +645,8 @@ impl<E: Effects> Engine<E> {
                     let (outcome, status) = match call.await {
                         Ok(r) if (200..300).contains(&r.status) => (ServerOutcome::Ok, Some(r.status)),
                         Ok(r) => (ServerOutcome::Failed, Some(r.status)),
-                        Err(AuthError::Timeout) => (ServerOutcome::Timeout, None),
-                        Err(_) => (ServerOutcome::Unreachable, None),
+                        Err(HttpFailure::Timeout) => (ServerOutcome::Timeout, None),
+                        Err(HttpFailure::Network) => (ServerOutcome::Unreachable, None),
                     };
                     // Until the server confirms, the refresh cookie may live on.
                     self.set_marker(outcome != ServerOutcome::Ok);
