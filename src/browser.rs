@@ -186,9 +186,8 @@ pub struct BrowserNavigation {
 
 impl Navigation for BrowserNavigation {
     type Failure = JsValue;
-    fn navigate(&self, path: &str) -> impl Future<Output = Result<(), JsValue>> {
-        let done = Settled::from(navigate(self.custom.as_ref(), path));
-        async move { done.await.map(drop) }
+    fn navigate(&self, path: &str) -> impl Future<Output = Result<impl Sized, JsValue>> {
+        Settled::from(navigate(self.custom.as_ref(), path))
     }
 }
 

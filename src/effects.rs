@@ -118,7 +118,8 @@ pub trait Http {
 pub trait Navigation {
     /// What the app's own navigation function threw, if it did.
     type Failure;
-    fn navigate(&self, path: &str) -> impl Future<Output = Result<(), Self::Failure>>;
+    /// Resolves once the navigation is done (its value is not used).
+    fn navigate(&self, path: &str) -> impl Future<Output = Result<impl Sized, Self::Failure>>;
 }
 
 /// A navigator that records where it was sent.
@@ -129,9 +130,9 @@ pub struct MemoryNavigation {
 
 impl Navigation for MemoryNavigation {
     type Failure = String;
-    async fn navigate(&self, path: &str) -> Result<(), String> {
+    fn navigate(&self, path: &str) -> impl Future<Output = Result<impl Sized, String>> {
         self.visited.borrow_mut().push(path.to_owned());
-        Ok(())
+        core::future::ready(Ok::<(), String>(()))
     }
 }
 
