@@ -285,7 +285,8 @@ impl Hooks<JsValue> for JsHooks {
 
 /// The channel to the app's other tabs: a BroadcastChannel, or where the
 /// browser has none, a localStorage key whose changes other tabs see as
-/// `storage` events. Messages name the event only.
+/// `storage` events. Messages name the event only. The client's
+/// [`PageEvents`] close the channel when they stop.
 pub struct BrowserTabs {
     pub channel: Option<BroadcastChannel>,
     /// The localStorage key of the fallback.
@@ -301,14 +302,6 @@ impl BrowserTabs {
 impl Tabs for BrowserTabs {
     fn post(&self, message: TabMessage) {
         post(self.channel.as_ref(), &self.signal_key, message.as_str());
-    }
-}
-
-impl Drop for BrowserTabs {
-    fn drop(&mut self) {
-        if let Some(c) = &self.channel {
-            c.close();
-        }
     }
 }
 

@@ -350,7 +350,7 @@ export function error(message, code, status) {
  * cache. Returns `[next, stop]`: `next()` resolves to the next event (they
  * queue until asked for): `[0, data]` a channel message, `[1, key,
  * newValue]` a storage change, `[2]` online, `[3]` restored; or to null
- * once `stop()` has removed the listeners.
+ * once `stop()` has removed the listeners (and closed `channel`).
  */
 export function listen(channel) {
   const queue = [];
@@ -374,6 +374,7 @@ export function listen(channel) {
     () => {
       stopped = true;
       for (const [target, kind, f] of listeners) target.removeEventListener(kind, f);
+      channel?.close();
       wake?.();
     },
   ];
