@@ -58,6 +58,8 @@ extern "C" {
     pub fn warn(code: &str);
     /// `target[key]`, or undefined where that throws.
     pub fn get(target: &JsValue, key: &str) -> JsValue;
+    /// `Date.now()`, or with `random` `Math.random()` (one import for both).
+    fn clock(random: bool) -> f64;
     fn url(input: &str) -> JsValue;
     fn base64url(segment: &str) -> JsValue;
     #[allow(clippy::too_many_arguments)]
@@ -239,10 +241,10 @@ pub struct BrowserClock;
 
 impl Clock for BrowserClock {
     fn now_ms(&self) -> f64 {
-        js_sys::Date::now()
+        clock(false)
     }
     fn random(&self) -> f64 {
-        js_sys::Math::random()
+        clock(true)
     }
 }
 

@@ -133,6 +133,11 @@ export function channel(name) {
   return typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null;
 }
 
+/** `Date.now()`, or `Math.random()` when `random`. */
+export function clock(random) {
+  return random ? Math.random() : Date.now();
+}
+
 /** `target[key]`, or undefined where that throws (no properties, or a getter that throws). */
 export function get(target, key) {
   try {
