@@ -3,6 +3,8 @@
 //! the app's hooks. Their JavaScript half is `src/js/host.js`.
 
 use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
 
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -170,13 +172,11 @@ impl Http for BrowserHttp {
             Method::Post => "POST",
         };
         let pending = send(method, &request.url, request.json.as_deref(), request.timeout_ms.min(MAX_DELAY), request.read_body);
-        async move {
-            match Settled::from(pending).await {
-                Ok(v) if v.is_object() => Ok(response_of(&v)),
-                Ok(v) if v.as_f64() == Some(1.0) => Err(HttpFailure::Timeout),
-                _ => Err(HttpFailure::Network),
-            }
-        }
+        Settled::from(pending).map(|answer| match answer {
+            Ok(v) if v.is_object() => Ok(response_of(&v)),
+            Ok(v) if v.as_f64() == Some(1.0) => Err(HttpFailure::Timeout),
+            _ => Err(HttpFailure::Network),
+        })
     }
 }
 
@@ -264,8 +264,8 @@ impl Drop for LockGuard {
 impl effects::Lock for BrowserLock {
     type Guard = LockGuard;
     fn acquire(&self, name: &str, timeout_ms: u32) -> impl Future<Output = Option<LockGuard>> {
-        let held = Settled::from(lock(name, timeout_ms.min(MAX_DELAY)));
-        async move { held.await.ok().filter(|f| !f.is_null()).map(|f| LockGuard(f.unchecked_into())) }
+        Settled::from(lock(name, timeout_ms.min(MAX_DELAY)))
+            .map(|held| held.ok().filter(|f| !f.is_null()).map(|f| LockGuard(f.unchecked_into())))
     }
 }
 
@@ -273,15 +273,17 @@ impl effects::Lock for BrowserLock {
 pub struct JsHooks(pub Array);
 
 impl Hooks<JsValue> for JsHooks {
-    async fn run(&self) -> Vec<(u32, JsValue)> {
-        let Ok(failed) = Settled::from(run_all(&self.0)).await else { return Vec::new() };
-        let failed: Array = failed.unchecked_into();
-        let mut out = Vec::new();
-        for i in 0..failed.length() {
-            let f: Array = failed.get(i).unchecked_into();
-            out.push((f.get(0).as_f64().unwrap_or(0.0) as u32, f.get(1)));
-        }
-        out
+    fn run(&self) -> impl Future<Output = Vec<(u32, JsValue)>> {
+        Settled::from(run_all(&self.0)).map(|failed| {
+            let mut out = Vec::new();
+            let Ok(failed) = failed else { return out };
+            let failed: Array = failed.unchecked_into();
+            for i in 0..failed.length() {
+                let f: Array = failed.get(i).unchecked_into();
+                out.push((f.get(0).as_f64().unwrap_or(0.0) as u32, f.get(1)));
+            }
+            out
+        })
     }
 }
 
@@ -358,15 +360,28 @@ impl Drop for PageEvents {
 pub struct Timer(Function);
 
 impl Timer {
-    pub fn new(delay_ms: f64, f: impl FnOnce() + 'static) -> Timer {
+    pub fn new(delay_ms: f64, f: impl FnOnce() + Unpin + 'static) -> Timer {
         let t = timer(delay_ms.clamp(0.0, MAX_DELAY as f64));
-        let fired = Settled::from(Promise::from(t.get(0)));
-        crate::task::spawn(async move {
-            if fired.await.is_ok_and(|v| v.is_truthy()) {
+        crate::task::spawn(Fire(Settled::from(Promise::from(t.get(0))), Some(f)));
+        Timer(t.get(1).unchecked_into())
+    }
+}
+
+/// Calls its function once the timer's promise resolves to true (fired,
+/// not cancelled): a plain future, where an `async` block would add a
+/// state machine.
+struct Fire<F>(Settled, Option<F>);
+
+impl<F: FnOnce() + Unpin> Future for Fire<F> {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Poll::Ready(fired) = Pin::new(&mut self.0).poll(cx) else { return Poll::Pending };
+        if fired.is_ok_and(|v| v.is_truthy()) {
+            if let Some(f) = self.1.take() {
                 f();
             }
-        });
-        Timer(t.get(1).unchecked_into())
+        }
+        Poll::Ready(())
     }
 }
 

@@ -105,19 +105,29 @@ pub fn spawn(f: impl Future<Output = ()> + 'static) {
 
 /// A promise of what the future gives: resolved with its `Ok`, rejected
 /// with its `Err`.
-pub fn promise(f: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+pub fn promise(f: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) -> Promise {
     let d = deferred();
     let p = d.get(0).unchecked_into();
-    spawn(async move {
-        let (settle, value) = match f.await {
-            Ok(v) => (d.get(1), v),
-            Err(e) => (d.get(2), e),
-        };
-        let _ = settle
-            .unchecked_into::<js_sys::Function>()
-            .call1(&JsValue::UNDEFINED, &value);
-    });
+    spawn(Settle(f, d));
     p
+}
+
+/// Runs a future, then resolves or rejects the promise of `deferred()`
+/// with what it gave: a plain future, where an `async` block would add a
+/// state machine.
+struct Settle(Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>, Array);
+
+impl Future for Settle {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let Poll::Ready(result) = self.0.as_mut().poll(cx) else { return Poll::Pending };
+        let (settle, value) = match result {
+            Ok(v) => (self.1.get(1), v),
+            Err(e) => (self.1.get(2), e),
+        };
+        let _ = settle.unchecked_into::<js_sys::Function>().call1(&JsValue::UNDEFINED, &value);
+        Poll::Ready(())
+    }
 }
 
 /// A promise as a future: ready with its value (`Ok`) or what it was
@@ -128,6 +138,25 @@ pub struct Settled(JsValue);
 impl From<Promise> for Settled {
     fn from(p: Promise) -> Settled {
         Settled(watch(&p))
+    }
+}
+
+impl Settled {
+    /// This future with `f` applied to its output (a plain future, where an
+    /// `async` block would add a state machine).
+    pub fn map<T>(self, f: fn(Result<JsValue, JsValue>) -> T) -> Mapped<T> {
+        Mapped(self, f)
+    }
+}
+
+/// See [`Settled::map`].
+pub struct Mapped<T>(Settled, fn(Result<JsValue, JsValue>) -> T);
+
+impl<T> Future for Mapped<T> {
+    type Output = T;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let f = self.1;
+        Pin::new(&mut self.0).poll(cx).map(f)
     }
 }
 

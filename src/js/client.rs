@@ -228,10 +228,7 @@ impl Inner {
 
     /// A refresh no request waits for (a retry, the proactive one).
     fn renew_in_background(self: &Rc<Self>) {
-        let pending = Settled::from(self.refresh_shared());
-        spawn(async move {
-            let _ = pending.await;
-        });
+        spawn(Settled::from(self.refresh_shared()).map(drop));
     }
 
     /// (Re)arms the retry of a pending renewal, else the proactive refresh,
