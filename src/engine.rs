@@ -428,7 +428,19 @@ impl<E: Effects> Engine<E> {
     pub async fn login_since(&self, epoch: u64, email: &str, password: &str) -> Result<(), AuthError> {
         let since = self.started();
         self.debug(DebugKind::LoginStart, None, f64::NAN, f64::NAN);
-        let result = self.login_inner(epoch, email, password).await;
+        let parsers = &self.fx.parsers;
+        let mut body = String::from("{\"email\":");
+        body.push_str(&parsers.quote(email));
+        body.push_str(",\"password\":");
+        body.push_str(&parsers.quote(password));
+        body.push_str("}");
+        let answer = self.send(Method::Post, &self.opts.paths.login, Some(body)).await;
+        // A sign-out since the call: its answer is void.
+        let superseded = epoch != self.epoch.get();
+        if superseded && matches!(&answer, Ok(r) if (200..300).contains(&r.status)) {
+            self.expire_cookie_again().await;
+        }
+        let result = self.login_answer(answer, superseded);
         self.debug_end(DebugKind::LoginEnd, &result, since);
         result.map(drop)
     }
@@ -445,19 +457,10 @@ impl<E: Effects> Engine<E> {
         }
     }
 
-    /// Login; `Ok` is the answer's status.
-    async fn login_inner(&self, epoch: u64, email: &str, password: &str) -> Result<u16, AuthError> {
-        let parsers = &self.fx.parsers;
-        let mut body = String::from("{\"email\":");
-        body.push_str(&parsers.quote(email));
-        body.push_str(",\"password\":");
-        body.push_str(&parsers.quote(password));
-        body.push_str("}");
-        let response = self.send(Method::Post, &self.opts.paths.login, Some(body)).await?;
-        if epoch != self.epoch.get() {
-            if (200..300).contains(&response.status) {
-                self.expire_cookie_again().await;
-            }
+    /// What a login's answer means; `Ok` is its status. Signs in on success.
+    fn login_answer(&self, answer: Result<HttpResponse, HttpFailure>, superseded: bool) -> Result<u16, AuthError> {
+        let response = answer?;
+        if superseded {
             return Err(AuthError::Superseded);
         }
         match response.status {
