@@ -502,70 +502,68 @@ impl<E: Effects> Engine<E> {
     pub async fn refresh(&self) -> Result<(), AuthError> {
         let since = self.started();
         self.debug(DebugKind::RefreshStart, None, f64::NAN, f64::NAN);
-        let result = self.refresh_inner().await;
-        self.debug_end(DebugKind::RefreshEnd, &result, since);
-        result.map(drop)
-    }
-
-    /// Refresh; `Ok` is the status of the answer that renewed the token (0:
-    /// the token another tab stored).
-    async fn refresh_inner(&self) -> Result<u16, AuthError> {
-        if !self.is_signed_in() || self.logged_out_marker() {
-            return Err(AuthError::NotSignedIn);
-        }
-        let refused = self.current_token();
-        let shared = self.opts.token_storage == TokenStorage::Local;
-        let waited = self.started();
-        // Held until this function returns.
-        let lock = if shared { self.fx.lock.acquire(&self.lock_name, self.opts.timeout_ms).await } else { None };
-        if shared {
-            self.debug(DebugKind::RefreshLock, Some(if lock.is_some() { "held" } else { "timeout" }), self.elapsed(waited), f64::NAN);
-        }
-        // A logout while this tab waited for the lock.
-        if !self.is_signed_in() {
-            return Err(AuthError::NotSignedIn);
-        }
-        if shared {
-            if let Some(stored) = self.stored_token().filter(|t| Some(t) != refused.as_ref()) {
-                let s = self.signed_in(stored);
-                if !jwt::is_expired(s.claims(), self.fx.clock.now_ms()) {
-                    self.set_session(s);
-                    self.debug(DebugKind::RefreshAdopted, None, f64::NAN, f64::NAN);
-                    return Ok(0);
+        // `Ok` is the status of the answer that renewed the token (0: the
+        // token another tab stored).
+        let result: Result<u16, AuthError> = 'run: {
+            if !self.is_signed_in() || self.logged_out_marker() {
+                break 'run Err(AuthError::NotSignedIn);
+            }
+            let refused = self.current_token();
+            let shared = self.opts.token_storage == TokenStorage::Local;
+            let waited = self.started();
+            // Held until the block ends.
+            let lock = if shared { self.fx.lock.acquire(&self.lock_name, self.opts.timeout_ms).await } else { None };
+            if shared {
+                self.debug(DebugKind::RefreshLock, Some(if lock.is_some() { "held" } else { "timeout" }), self.elapsed(waited), f64::NAN);
+            }
+            // A logout while this tab waited for the lock.
+            if !self.is_signed_in() {
+                break 'run Err(AuthError::NotSignedIn);
+            }
+            if shared {
+                if let Some(stored) = self.stored_token().filter(|t| Some(t) != refused.as_ref()) {
+                    let s = self.signed_in(stored);
+                    if !jwt::is_expired(s.claims(), self.fx.clock.now_ms()) {
+                        self.set_session(s);
+                        self.debug(DebugKind::RefreshAdopted, None, f64::NAN, f64::NAN);
+                        break 'run Ok(0);
+                    }
                 }
             }
-        }
-        let epoch = self.epoch.get();
-        let result = self.send(Method::Post, &self.opts.paths.refresh, None).await;
-        if epoch != self.epoch.get() {
-            if matches!(&result, Ok(r) if (200..300).contains(&r.status)) {
-                self.expire_cookie_again().await;
+            let epoch = self.epoch.get();
+            let result = self.send(Method::Post, &self.opts.paths.refresh, None).await;
+            if epoch != self.epoch.get() {
+                if matches!(&result, Ok(r) if (200..300).contains(&r.status)) {
+                    self.expire_cookie_again().await;
+                }
+                break 'run Err(AuthError::Superseded);
             }
-            return Err(AuthError::Superseded);
-        }
-        let retry_after = result.as_ref().ok().and_then(|r| r.retry_after_ms);
-        let token = result.map_err(AuthError::from).and_then(|r| {
-            if (200..300).contains(&r.status) {
-                access_token_of(&r, &self.fx.parsers).map(|t| (t, r.status))
-            } else {
-                Err(http_error(&r, &self.fx.parsers))
+            let retry_after = result.as_ref().ok().and_then(|r| r.retry_after_ms);
+            let token = result.map_err(AuthError::from).and_then(|r| {
+                if (200..300).contains(&r.status) {
+                    access_token_of(&r, &self.fx.parsers).map(|t| (t, r.status))
+                } else {
+                    Err(http_error(&r, &self.fx.parsers))
+                }
+            });
+            match token {
+                Ok((token, status)) => {
+                    self.adopt(token);
+                    Ok(status)
+                }
+                Err(e) if transient(&e) => {
+                    self.renewal_failed(e.code(), retry_after);
+                    Err(e)
+                }
+                Err(e) => {
+                    let ended = self.begin_sign_out(Reason::Expired);
+                    self.finish_sign_out(None, ended).await;
+                    Err(e)
+                }
             }
-        });
-        match token {
-            Ok((token, status)) => {
-                self.adopt(token);
-                Ok(status)
-            }
-            Err(e) if transient(&e) => {
-                self.renewal_failed(e.code(), retry_after);
-                Err(e)
-            }
-            Err(e) => {
-                let ended = self.begin_sign_out(Reason::Expired);
-                self.finish_sign_out(None, ended).await;
-                Err(e)
-            }
-        }
+        };
+        self.debug_end(DebugKind::RefreshEnd, &result, since);
+        result.map(drop)
     }
 
     /// The session's token, expired or not.
