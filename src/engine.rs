@@ -479,13 +479,8 @@ impl<E: Effects> Engine<E> {
     /// A login or refresh answered after a sign-out may have set a fresh
     /// refresh cookie: ask the server to expire it again.
     async fn expire_cookie_again(&self) {
-        let ok = self.logout_confirmed().await;
-        self.set_marker(!ok);
-    }
-
-    /// `POST` logout; whether the server confirmed it (2xx).
-    async fn logout_confirmed(&self) -> bool {
-        matches!(self.send_logout().await, Ok(r) if (200..300).contains(&r.status))
+        let answer = self.send_logout().await;
+        self.set_marker(!confirmed(&answer));
     }
 
     /// `POST` refresh (the cookie goes along) and adopt the new token. Only
@@ -707,7 +702,7 @@ impl<E: Effects> Engine<E> {
         if !self.logged_out_marker() || self.is_signed_in() {
             return false;
         }
-        let ok = self.logout_confirmed().await;
+        let ok = confirmed(&self.send_logout().await);
         if ok {
             self.set_marker(false);
         }
@@ -757,6 +752,11 @@ impl<E: Effects> Engine<E> {
             _ => None,
         }
     }
+}
+
+/// Whether a logout's answer confirms it (2xx).
+fn confirmed(answer: &Result<HttpResponse, HttpFailure>) -> bool {
+    matches!(answer, Ok(r) if (200..300).contains(&r.status))
 }
 
 fn access_token_of(response: &HttpResponse, parsers: &impl Parsers) -> Result<String, AuthError> {
