@@ -696,13 +696,17 @@ impl<E: Effects> Engine<E> {
     }
 
     /// Retries the server logout that an earlier page could not complete
-    /// (on start and when the browser comes back online). Clears the marker
-    /// once the server confirms.
-    pub async fn retry_server_logout(&self) -> bool {
-        if !self.logged_out_marker() || self.is_signed_in() {
-            return false;
-        }
-        let ok = confirmed(&self.send_logout().await);
+    /// (on start and when the browser comes back online): the request, sent
+    /// now, or `None` when there is nothing to retry. Its answer goes to
+    /// [`Self::server_logout_retried`].
+    pub fn retry_server_logout(&self) -> Option<ServerCall> {
+        (self.logged_out_marker() && !self.is_signed_in()).then(|| self.send_logout())
+    }
+
+    /// Clears the marker once the server confirms the retried logout;
+    /// whether it did.
+    pub fn server_logout_retried(&self, answer: &Result<HttpResponse, HttpFailure>) -> bool {
+        let ok = confirmed(answer);
         if ok {
             self.set_marker(false);
         }
@@ -1000,6 +1004,11 @@ mod tests {
         e
     }
 
+    /// The retry of a server logout, to its end: whether the server confirmed.
+    fn retry(e: &Engine<Mem>) -> bool {
+        e.retry_server_logout().is_some_and(|call| e.server_logout_retried(&block_on(call)))
+    }
+
     fn log(e: &Engine<Mem>) -> Vec<String> {
         e.fx.http.log.borrow().clone()
     }
@@ -1131,19 +1140,19 @@ mod tests {
         assert_eq!(block_on(e.refresh()), Err(AuthError::NotSignedIn));
         assert!(e.fx.http.sent.borrow().is_empty(), "no refresh request while the marker is set");
         // Signed in (a token was restored): no retry either, that is the app's session.
-        assert!(!block_on(e.retry_server_logout()));
+        assert!(!retry(&e));
 
         let fx = platform(vec![]);
         fx.shared.set("access_token:logged_out", "1").expect("set");
         let e = Engine::new(options(|_| {}), fx);
         e.fx.http.fail(HttpFailure::Network);
-        assert!(!block_on(e.retry_server_logout()));
+        assert!(!retry(&e));
         assert!(e.logged_out_marker());
         e.fx.http.answer(200, "{}");
-        assert!(block_on(e.retry_server_logout()));
+        assert!(retry(&e));
         assert!(!e.logged_out_marker());
         assert_eq!(e.fx.http.urls(), vec!["http://127.0.0.1:3000/auth/logout"; 2]);
-        assert!(!block_on(e.retry_server_logout()), "nothing left to retry");
+        assert!(!retry(&e), "nothing left to retry");
     }
 
     #[test]

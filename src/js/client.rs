@@ -278,10 +278,10 @@ impl Inner {
     }
 
     fn retry_server_logout(self: &Rc<Self>) {
-        if self.engine.logged_out_marker() {
+        if let Some(call) = self.engine.retry_server_logout() {
             let inner = self.clone();
             spawn(async move {
-                inner.engine.retry_server_logout().await;
+                inner.engine.server_logout_retried(&call.await);
             });
         }
     }
