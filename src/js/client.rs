@@ -3,7 +3,10 @@
 //! which `index.js`'s `AuthClient` class reaches it.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
+use std::task::{Context, Poll};
 
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -468,26 +471,17 @@ impl AuthClient {
         if !self.inner.engine.is_signed_in() {
             return reject(&AuthError::NotSignedIn);
         }
-        let inner = self.inner.clone();
-        promise(async move {
-            let opts = &inner.engine.opts;
-            let url = JsValue::from_str(&opts.url(&opts.paths.me));
-            let init = browser::deadline(opts.timeout_ms);
-            let (request, to_api) = inner.request(&url, &init)?;
-            let answer = Settled::from(browser::read(&promise(inner.clone().send(request, to_api)))).await;
-            let response = match answer {
-                Ok(v) => browser::response_of(&v),
-                // A renewal that failed for a passing reason: its AuthError.
-                Err(e) if get(&e, "name").as_string().as_deref() == Some("AuthError") => return Err(e),
-                Err(_) if browser::expired(&init) => return Err(to_js_error(&AuthError::Timeout)),
-                Err(_) => return Err(to_js_error(&AuthError::Network)),
-            };
-            let status = response.status;
-            if !(200..300).contains(&status) {
-                return Err(to_js_error(&crate::engine::http_error(&response, &BrowserParsers)));
-            }
-            js_sys::JSON::parse(&response.body).map_err(|_| to_js_error(&AuthError::InvalidResponse { status }))
-        })
+        let inner = &self.inner;
+        let opts = &inner.engine.opts;
+        let url = JsValue::from_str(&opts.url(&opts.paths.me));
+        let init = browser::deadline(opts.timeout_ms);
+        let (request, to_api) = match inner.request(&url, &init) {
+            Ok(made) => made,
+            Err(e) => return Promise::reject(&e),
+        };
+        // The request leaves now, as with `fetch`.
+        let read = Settled::from(browser::read(&promise(inner.clone().send(request, to_api))));
+        promise(User { read, init })
     }
 
     /// The token requests carry now, or undefined.
@@ -504,6 +498,37 @@ impl AuthClient {
     /// `removeListener` and `subscribe` (in `index.js`) change it.
     pub fn listeners(&self) -> js_sys::Map {
         self.inner.listeners.entries.clone()
+    }
+}
+
+/// The answer of `GET /auth/me` as `me()` resolves or rejects: the user,
+/// or the AuthError. A plain future, where an `async` block would add a
+/// state machine.
+struct User {
+    read: Settled,
+    /// The request's options, whose signal says whether it timed out.
+    init: JsValue,
+}
+
+impl Future for User {
+    type Output = Result<JsValue, JsValue>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let Poll::Ready(answer) = Pin::new(&mut self.read).poll(cx) else {
+            return Poll::Pending;
+        };
+        let response = match answer {
+            Ok(v) => browser::response_of(&v),
+            // A renewal that failed for a passing reason: its AuthError.
+            Err(e) if get(&e, "name").as_string().as_deref() == Some("AuthError") => return Poll::Ready(Err(e)),
+            Err(_) if browser::expired(&self.init) => return Poll::Ready(Err(to_js_error(&AuthError::Timeout))),
+            Err(_) => return Poll::Ready(Err(to_js_error(&AuthError::Network))),
+        };
+        let status = response.status;
+        Poll::Ready(if (200..300).contains(&status) {
+            js_sys::JSON::parse(&response.body).map_err(|_| to_js_error(&AuthError::InvalidResponse { status }))
+        } else {
+            Err(to_js_error(&crate::engine::http_error(&response, &BrowserParsers)))
+        })
     }
 }
 
