@@ -63,7 +63,9 @@ extern "C" {
     /// `Date.now()`, or with `random` `Math.random()` (one import for both).
     fn clock(random: bool) -> f64;
     fn url(input: &str) -> JsValue;
-    fn base64url(segment: &str) -> JsValue;
+    /// The value `JSON.parse` reads from the UTF-8 text a base64url
+    /// segment encodes; undefined when any step fails.
+    fn base64url_json(segment: &str) -> JsValue;
     #[allow(clippy::too_many_arguments)]
     pub fn snapshot(
         status: &str,
@@ -210,10 +212,8 @@ impl Parsers for BrowserParsers {
         js_sys::JSON::stringify(&JsValue::from_str(text)).ok().and_then(|s| s.as_string()).unwrap_or_default()
     }
 
-    // Strings come back as JS values, read by `as_string` (one conversion
-    // in the glue for all).
-    fn base64url_text(&self, segment: &str) -> Option<String> {
-        base64url(segment).as_string()
+    fn base64url_json(&self, segment: &str) -> Option<Json> {
+        Some(base64url_json(segment)).filter(|v| !v.is_undefined()).map(|v| crate::js::to_json(&v))
     }
 
     fn url(&self, input: &str) -> Option<UrlParts> {

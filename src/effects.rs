@@ -253,9 +253,9 @@ pub trait Parsers {
     fn json(&self, text: &str) -> Option<Json>;
     /// `text` as a JSON string literal (quoted and escaped).
     fn quote(&self, text: &str) -> String;
-    /// The UTF-8 text that a base64url segment (padded or not) encodes, or
-    /// `None` when it is not base64url or not UTF-8.
-    fn base64url_text(&self, segment: &str) -> Option<String>;
+    /// The JSON value whose UTF-8 text a base64url segment (padded or not)
+    /// encodes, or `None` when it is not base64url, UTF-8 or JSON.
+    fn base64url_json(&self, segment: &str) -> Option<Json>;
     /// An absolute URL split into its parts, or `None` when the parser
     /// refuses it.
     fn url(&self, input: &str) -> Option<UrlParts>;
@@ -293,8 +293,8 @@ impl Parsers for NativeParsers {
         serde_json::Value::from(text).to_string()
     }
 
-    fn base64url_text(&self, segment: &str) -> Option<String> {
-        String::from_utf8(crate::jwt::base64url_decode(segment)?).ok()
+    fn base64url_json(&self, segment: &str) -> Option<Json> {
+        self.json(&String::from_utf8(crate::jwt::base64url_decode(segment)?).ok()?)
     }
 
     fn url(&self, input: &str) -> Option<UrlParts> {

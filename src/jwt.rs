@@ -33,8 +33,7 @@ pub fn decode_claims(token: &str, parsers: &impl Parsers) -> Option<Claims> {
         return None;
     }
     let payload = rest.get(..second)?;
-    let text = parsers.base64url_text(payload)?;
-    let json = parsers.json(&text)?;
+    let json = parsers.base64url_json(payload)?;
     if !matches!(json, Json::Obj(_)) {
         return None;
     }

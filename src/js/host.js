@@ -178,14 +178,17 @@ export function url(input) {
   }
 }
 
-/** The UTF-8 text a base64url segment (padded or not) encodes, or null. */
-export function base64url(segment) {
-  if (!/^[\w-]*={0,2}$/.test(segment)) return null;
+/**
+ * The value of the JSON text, UTF-8, that a base64url segment (padded or
+ * not) encodes; undefined when it is not base64url, UTF-8 or JSON.
+ */
+export function base64url_json(segment) {
+  if (!/^[\w-]*={0,2}$/.test(segment)) return undefined;
   try {
     const bytes = Uint8Array.from(atob(segment.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
-    return null;
+    return undefined;
   }
 }
 
