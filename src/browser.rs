@@ -153,12 +153,13 @@ impl effects::Storage for BrowserStorage {
 /// Longest delay `setTimeout` honours.
 const MAX_DELAY: u32 = i32::MAX as u32;
 
-/// `[status, body, retryAfter?]` as the host functions give it.
+/// `[status, body, retryAfter?]` as the host functions give it (`body`
+/// parsed by `JSON.parse`, undefined when it could not be).
 pub fn response_of(value: &JsValue) -> HttpResponse {
     let answer: &Array = value.unchecked_ref();
     HttpResponse {
         status: answer.get(0).as_f64().unwrap_or(0.0) as u16,
-        body: answer.get(1).as_string().unwrap_or_default(),
+        body: Some(answer.get(1)).filter(|v| !v.is_undefined()).map(|v| crate::js::to_json(&v)),
         retry_after_ms: answer.get(2).as_f64(),
     }
 }

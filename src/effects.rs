@@ -93,7 +93,9 @@ pub struct HttpRequest {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HttpResponse {
     pub status: u16,
-    pub body: String,
+    /// The body as the platform's JSON parser reads it; `None` when it was
+    /// not read, or is empty or not JSON.
+    pub body: Option<Json>,
     /// `Retry-After` in milliseconds, where the answer has one the page may
     /// read (a number of seconds; cross-origin only when the API exposes it).
     pub retry_after_ms: Option<f64>,

@@ -465,14 +465,14 @@ impl<E: Effects> Engine<E> {
         }
         match response.status {
             200..=299 => {
-                let token = access_token_of(&response, &self.fx.parsers)?;
+                let token = access_token_of(&response)?;
                 self.set_marker(false);
                 self.adopt(token);
                 self.post(TabMessage::Login);
                 Ok(response.status)
             }
-            401 => Err(AuthError::InvalidCredentials { message: server_message(&response, &self.fx.parsers) }),
-            _ => Err(http_error(&response, &self.fx.parsers)),
+            401 => Err(AuthError::InvalidCredentials { message: server_message(&response) }),
+            _ => Err(http_error(&response)),
         }
     }
 
@@ -536,9 +536,9 @@ impl<E: Effects> Engine<E> {
             let retry_after = result.as_ref().ok().and_then(|r| r.retry_after_ms);
             let token = result.map_err(AuthError::from).and_then(|r| {
                 if (200..300).contains(&r.status) {
-                    access_token_of(&r, &self.fx.parsers).map(|t| (t, r.status))
+                    access_token_of(&r).map(|t| (t, r.status))
                 } else {
-                    Err(http_error(&r, &self.fx.parsers))
+                    Err(http_error(&r))
                 }
             });
             match token {
@@ -763,9 +763,10 @@ fn confirmed(answer: &Result<HttpResponse, HttpFailure>) -> bool {
     matches!(answer, Ok(r) if (200..300).contains(&r.status))
 }
 
-fn access_token_of(response: &HttpResponse, parsers: &impl Parsers) -> Result<String, AuthError> {
-    parsers
-        .json(&response.body)
+fn access_token_of(response: &HttpResponse) -> Result<String, AuthError> {
+    response
+        .body
+        .as_ref()
         .and_then(|j| j.get("access_token").and_then(Json::as_str).map(str::to_owned))
         .filter(|t| !t.is_empty())
         .ok_or(AuthError::InvalidResponse { status: response.status })
@@ -773,9 +774,8 @@ fn access_token_of(response: &HttpResponse, parsers: &impl Parsers) -> Result<St
 
 /// The human message of an error body (`message` as a string, or the items
 /// of a validation array joined), else a generic one with the status.
-pub fn server_message(response: &HttpResponse, parsers: &impl Parsers) -> String {
-    let body = parsers.json(&response.body);
-    let message = body.as_ref().and_then(|b| b.get("message"));
+pub fn server_message(response: &HttpResponse) -> String {
+    let message = response.body.as_ref().and_then(|b| b.get("message"));
     match message {
         Some(Json::Str(s)) if !s.is_empty() => s.clone(),
         Some(Json::Arr(items)) if !items.is_empty() => {
@@ -819,8 +819,8 @@ fn push_u16(out: &mut String, n: u16) {
     }
 }
 
-pub fn http_error(response: &HttpResponse, parsers: &impl Parsers) -> AuthError {
-    let message = server_message(response, parsers);
+pub fn http_error(response: &HttpResponse) -> AuthError {
+    let message = server_message(response);
     match response.status {
         400 => AuthError::InvalidRequest { message },
         401 => AuthError::Unauthorized { message },
@@ -864,7 +864,8 @@ mod tests {
 
     impl ScriptedHttp {
         fn answer(&self, status: u16, body: &str) {
-            self.answers.borrow_mut().push_back(Ok(HttpResponse { status, body: body.into(), retry_after_ms: None }));
+            let body = NativeParsers.json(body);
+            self.answers.borrow_mut().push_back(Ok(HttpResponse { status, body, retry_after_ms: None }));
         }
         fn fail(&self, f: HttpFailure) {
             self.answers.borrow_mut().push_back(Err(f));

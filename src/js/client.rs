@@ -516,18 +516,22 @@ impl Future for User {
         let Poll::Ready(answer) = Pin::new(&mut self.read).poll(cx) else {
             return Poll::Pending;
         };
-        let response = match answer {
-            Ok(v) => browser::response_of(&v),
+        let answer = match answer {
+            Ok(v) => v,
             // A renewal that failed for a passing reason: its AuthError.
             Err(e) if get(&e, "name").as_string().as_deref() == Some("AuthError") => return Poll::Ready(Err(e)),
             Err(_) if browser::expired(&self.init) => return Poll::Ready(Err(to_js_error(&AuthError::Timeout))),
             Err(_) => return Poll::Ready(Err(to_js_error(&AuthError::Network))),
         };
+        let response = browser::response_of(&answer);
         let status = response.status;
-        Poll::Ready(if (200..300).contains(&status) {
-            js_sys::JSON::parse(&response.body).map_err(|_| to_js_error(&AuthError::InvalidResponse { status }))
+        Poll::Ready(if !(200..300).contains(&status) {
+            Err(to_js_error(&crate::engine::http_error(&response)))
+        } else if response.body.is_none() {
+            Err(to_js_error(&AuthError::InvalidResponse { status }))
         } else {
-            Err(to_js_error(&crate::engine::http_error(&response, &BrowserParsers)))
+            // The user as the page's `JSON.parse` read it.
+            Ok(answer.unchecked_into::<Array>().get(1))
         })
     }
 }

@@ -6,9 +6,10 @@
 
 /**
  * A request to the API with cookies and a timeout. Resolves to
- * `[status, body, retryAfter]` (`body` is '' when not read or cut off;
- * `retryAfter` in ms, or undefined), or to 1 when
- * the timeout fired, or 2 when the request failed (refused, reset, CORS).
+ * `[status, body, retryAfter]` (`body` as `JSON.parse` reads it, undefined
+ * when not read, cut off or not JSON; `retryAfter` in ms, or undefined), or
+ * to 1 when the timeout fired, or 2 when the request failed (refused,
+ * reset, CORS).
  */
 export async function send(method, url, json, timeoutMs, readBody) {
   const signal = AbortSignal.timeout(timeoutMs);
@@ -19,7 +20,7 @@ export async function send(method, url, json, timeoutMs, readBody) {
   }
   try {
     const response = await fetch(url, init);
-    const body = readBody ? await response.text().catch(() => '') : '';
+    const body = readBody ? parse(await response.text().catch(() => '')) : undefined;
     // Retry-After in seconds, where the page may read it.
     const after = Number(response.headers.get('retry-after') ?? NaN);
     return signal.aborted ? 1 : [response.status, body, after >= 0 ? after * 1000 : undefined];
@@ -56,10 +57,19 @@ export function expired(init) {
   return init.signal?.aborted === true;
 }
 
-/** `[status, text]` of the response `pending` resolves to (text '' when the body breaks off). */
+/** `[status, body]` of the response `pending` resolves to, the body read as in `send`. */
 export async function read(pending) {
   const response = await pending;
-  return [response.status, await response.text().catch(() => '')];
+  return [response.status, parse(await response.text().catch(() => ''))];
+}
+
+/** `JSON.parse(text)`, or undefined where it throws. */
+function parse(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
