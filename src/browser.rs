@@ -66,6 +66,8 @@ extern "C" {
     /// The value `JSON.parse` reads from the UTF-8 text a base64url
     /// segment encodes; undefined when any step fails.
     fn base64url_json(segment: &str) -> JsValue;
+    /// `JSON.stringify(text)`: the string as a JSON literal.
+    fn quote(text: &str) -> JsValue;
     #[allow(clippy::too_many_arguments)]
     pub fn snapshot(
         status: &str,
@@ -210,7 +212,7 @@ impl Parsers for BrowserParsers {
     }
 
     fn quote(&self, text: &str) -> String {
-        js_sys::JSON::stringify(&JsValue::from_str(text)).ok().and_then(|s| s.as_string()).unwrap_or_default()
+        quote(text).as_string().unwrap_or_default()
     }
 
     fn base64url_json(&self, segment: &str) -> Option<Json> {

@@ -202,6 +202,11 @@ export function base64url_json(segment) {
   }
 }
 
+/** `text` as a JSON string literal. */
+export function quote(text) {
+  return JSON.stringify(text);
+}
+
 /** The frozen session snapshot; `user` says whether it has a user. */
 export function snapshot(status, user, id, email, reason, expiresAt, renewal, attempts, retryAt) {
   return Object.freeze({
