@@ -228,14 +228,13 @@ impl Parsers for BrowserParsers {
         let u: &Array = u.unchecked_ref();
         let part = |i: u32| u.get(i).as_string().unwrap_or_default();
         Some(UrlParts {
-            protocol: part(0),
-            username: part(1),
-            password: part(2),
-            hostname: part(3),
-            origin: part(4),
-            pathname: part(5),
-            search: part(6),
-            hash: part(7),
+            http: u.get(0).is_truthy(),
+            credentials: u.get(1).is_truthy(),
+            hostname: part(2),
+            origin: part(3),
+            pathname: part(4),
+            search: part(5),
+            hash: part(6),
         })
     }
 }

@@ -232,10 +232,10 @@ impl Tabs for MemoryTabs {
 /// A URL as the WHATWG URL parser splits it (the fields of `new URL()`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UrlParts {
-    /// With its colon: `"https:"`.
-    pub protocol: String,
-    pub username: String,
-    pub password: String,
+    /// Whether the protocol is `http:` or `https:`.
+    pub http: bool,
+    /// Whether it has a username or a password.
+    pub credentials: bool,
     /// The host name, without the port.
     pub hostname: String,
     /// `scheme://host[:port]`, lower case, default port left out; `"null"`
@@ -303,9 +303,8 @@ impl Parsers for NativeParsers {
         let u = url::Url::parse(input).ok()?;
         let opt = |s: Option<&str>, prefix: char| s.filter(|s| !s.is_empty()).map(|s| format!("{prefix}{s}")).unwrap_or_default();
         Some(UrlParts {
-            protocol: format!("{}:", u.scheme()),
-            username: u.username().to_owned(),
-            password: u.password().unwrap_or_default().to_owned(),
+            http: u.scheme() == "http" || u.scheme() == "https",
+            credentials: !u.username().is_empty() || u.password().is_some_and(|p| !p.is_empty()),
             hostname: u.host_str().unwrap_or_default().to_owned(),
             origin: u.origin().ascii_serialization(),
             pathname: u.path().to_owned(),

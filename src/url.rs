@@ -46,7 +46,7 @@ fn has_unsafe_chars(s: &str) -> bool {
 }
 
 fn is_http(u: &UrlParts) -> bool {
-    u.protocol == "http:" || u.protocol == "https:"
+    u.http
 }
 
 /// Checks an API base URL: http(s), a host, optional port and path prefix,
@@ -62,7 +62,7 @@ pub fn parse_base_url(s: &str, parsers: &impl Parsers) -> Result<BaseUrl, &'stat
         return Err("must be written in ASCII (punycode for an international host name)");
     }
     let u = parsers.url(s).filter(is_http).ok_or("must be an http:// or https:// URL")?;
-    if !u.username.is_empty() || !u.password.is_empty() || s.bytes().any(|b| b == b'@') {
+    if u.credentials || s.bytes().any(|b| b == b'@') {
         return Err("must not contain credentials");
     }
     let host = u.hostname.as_str();

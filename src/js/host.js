@@ -176,13 +176,15 @@ export function post(channel, key, message) {
 }
 
 /**
- * The parts of a parsed URL, `[protocol, username, password, hostname,
- * origin, pathname, search, hash]`, or null when the parser refuses the input.
+ * The parts of a parsed URL, `[http, credentials, hostname, origin,
+ * pathname, search, hash]` (`http`: the protocol is http: or https:;
+ * `credentials`: it has a username or password), or null when the parser
+ * refuses the input.
  */
 export function url(input) {
   try {
     const u = new URL(input);
-    return [u.protocol, u.username, u.password, u.hostname, u.origin, u.pathname, u.search, u.hash];
+    return [/^https?:$/.test(u.protocol), !!(u.username || u.password), u.hostname, u.origin, u.pathname, u.search, u.hash];
   } catch {
     return null;
   }
