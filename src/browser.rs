@@ -198,19 +198,15 @@ impl Navigation for BrowserNavigation {
     }
 }
 
-/// The browser's `JSON.parse`, `URL` and `atob`.
 /// `location.origin`, or `None` where there is no window.
 pub fn origin() -> Option<String> {
     page_origin().as_string()
 }
 
+/// The browser's `JSON.parse`, `URL` and `atob`.
 pub struct BrowserParsers;
 
 impl Parsers for BrowserParsers {
-    fn json(&self, text: &str) -> Option<Json> {
-        js_sys::JSON::parse(text).ok().map(|v| crate::js::to_json(&v))
-    }
-
     fn quote(&self, text: &str) -> String {
         quote(text).as_string().unwrap_or_default()
     }

@@ -251,8 +251,6 @@ pub struct UrlParts {
 /// The parsers the platform has: the browser's `JSON.parse`, `URL` and
 /// `atob`.
 pub trait Parsers {
-    /// A whole JSON text, or `None` when it is not one.
-    fn json(&self, text: &str) -> Option<Json>;
     /// `text` as a JSON string literal (quoted and escaped).
     fn quote(&self, text: &str) -> String;
     /// The JSON value whose UTF-8 text a base64url segment (padded or not)
@@ -286,10 +284,16 @@ impl NativeParsers {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-impl Parsers for NativeParsers {
-    fn json(&self, text: &str) -> Option<Json> {
+impl NativeParsers {
+    /// A whole JSON text, or `None` when it is not one (the twin of
+    /// `JSON.parse`, which reads response bodies in the browser).
+    pub fn json(&self, text: &str) -> Option<Json> {
         serde_json::from_str(text).ok().map(Self::value)
     }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Parsers for NativeParsers {
 
     fn quote(&self, text: &str) -> String {
         serde_json::Value::from(text).to_string()

@@ -44,7 +44,7 @@ impl Json {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::effects::{NativeParsers, Parsers};
+    use crate::effects::NativeParsers;
 
     #[test]
     fn members_are_found_by_key() {
