@@ -29,6 +29,8 @@ extern "C" {
     fn state(watched: &JsValue, id: u32) -> u32;
     /// `[promise, resolve, reject]`.
     fn deferred() -> Array;
+    /// Resolves (`ok`) or rejects the promise of `deferred` with `value`.
+    fn settle(deferred: &Array, ok: bool, value: &JsValue);
 }
 
 type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -121,11 +123,11 @@ impl Future for Settle {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let Poll::Ready(result) = self.0.as_mut().poll(cx) else { return Poll::Pending };
-        let (settle, value) = match result {
-            Ok(v) => (self.1.get(1), v),
-            Err(e) => (self.1.get(2), e),
+        let (ok, value) = match result {
+            Ok(v) => (true, v),
+            Err(e) => (false, e),
         };
-        let _ = settle.unchecked_into::<js_sys::Function>().call1(&JsValue::UNDEFINED, &value);
+        settle(&self.1, ok, &value);
         Poll::Ready(())
     }
 }

@@ -486,6 +486,11 @@ export function deferred() {
   return [promise, ...settle];
 }
 
+/** Resolves (`ok`) or rejects the promise of a `deferred()` with `value`. */
+export function settle(d, ok, value) {
+  d[ok ? 1 : 2](value);
+}
+
 /** `[promise, cancel]`: resolves to true after `ms`, or to false at once on `cancel()`. */
 export function timer(ms) {
   let cancel;
