@@ -60,6 +60,8 @@ extern "C" {
     pub fn warn(code: &str);
     /// `target[key]`, or undefined where that throws.
     pub fn get(target: &JsValue, key: &str) -> JsValue;
+    /// `f()`, or undefined where it throws.
+    fn call(f: &Function) -> JsValue;
     /// `Date.now()`, or with `random` `Math.random()` (one import for both).
     fn clock(random: bool) -> f64;
     fn url(input: &str) -> JsValue;
@@ -255,7 +257,7 @@ pub struct LockGuard(Function);
 
 impl Drop for LockGuard {
     fn drop(&mut self) {
-        let _ = self.0.call0(&JsValue::UNDEFINED);
+        call(&self.0);
     }
 }
 
@@ -335,9 +337,9 @@ impl PageEvents {
         crate::task::spawn(async move {
             // Each event, until `stop` makes `next` resolve to null.
             loop {
-                let Ok(pending) = next.call0(&JsValue::UNDEFINED) else { break };
-                let Ok(event) = Settled::from(Promise::from(pending)).await else { break };
-                if event.is_null() {
+                // `next()` resolves to an event, or to null once stopped.
+                let Ok(event) = Settled::from(Promise::from(call(&next))).await else { break };
+                if !event.is_object() {
                     break;
                 }
                 let event: Array = event.unchecked_into();
@@ -350,7 +352,7 @@ impl PageEvents {
 
 impl Drop for PageEvents {
     fn drop(&mut self) {
-        let _ = self.stop.call0(&JsValue::UNDEFINED);
+        call(&self.stop);
     }
 }
 
@@ -385,7 +387,7 @@ impl<F: FnOnce() + Unpin> Future for Fire<F> {
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        let _ = self.0.call0(&JsValue::UNDEFINED);
+        call(&self.0);
     }
 }
 

@@ -143,6 +143,15 @@ export function channel(name) {
   return typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null;
 }
 
+/** `f()`, or undefined where it throws. */
+export function call(f) {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
 /** `Date.now()`, or `Math.random()` when `random`. */
 export function clock(random) {
   return random ? Math.random() : Date.now();
@@ -468,7 +477,8 @@ export function watch(promise) {
     w.v = v;
     if (w.t >= 0) wake(w.t);
   };
-  promise.then(done(1), done(0));
+  // Any value: one that is not a promise counts as resolved with itself.
+  Promise.resolve(promise).then(done(1), done(0));
   return w;
 }
 
