@@ -50,8 +50,7 @@ extern "C" {
     /// or `clear()` (3) on `area`; throws what the area throws.
     #[wasm_bindgen(catch)]
     fn store(area: &JsValue, op: u32, key: &str, value: &str) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(catch)]
-    fn channel(name: &str) -> Result<Option<BroadcastChannel>, JsValue>;
+    fn channel(name: &str) -> Option<BroadcastChannel>;
     /// Posts `message` on `channel`, or without one writes it to the
     /// localStorage key (a new value each time, so every post fires a
     /// storage event).
@@ -104,8 +103,7 @@ extern "C" {
     #[wasm_bindgen(js_name = origin)]
     fn page_origin() -> JsValue;
     /// Listens to the page's events: `[next, stop]`, see [`PageEvents`].
-    #[wasm_bindgen(catch)]
-    fn listen(channel: &JsValue) -> Result<Array, JsValue>;
+    fn listen(channel: &JsValue) -> Option<Array>;
     /// `[promise, cancel]`: the promise resolves to true after `delay_ms`,
     /// or to false at once when `cancel` is called first.
     fn timer(delay_ms: f64) -> Array;
@@ -299,7 +297,7 @@ pub struct BrowserTabs {
 
 impl BrowserTabs {
     pub fn open(name: &str, signal_key: String) -> BrowserTabs {
-        BrowserTabs { channel: channel(name).ok().flatten(), signal_key }
+        BrowserTabs { channel: channel(name), signal_key }
     }
 }
 
@@ -332,7 +330,7 @@ pub struct PageEvents {
 
 impl PageEvents {
     pub fn listen(channel: Option<&BroadcastChannel>, mut f: impl FnMut(u32, JsValue, JsValue) + 'static) -> Option<PageEvents> {
-        let ends = listen(channel.map(JsValue::from).as_ref().unwrap_or(&JsValue::NULL)).ok()?;
+        let ends = listen(channel.map(JsValue::from).as_ref().unwrap_or(&JsValue::NULL))?;
         let next: Function = ends.get(0).unchecked_into();
         crate::task::spawn(async move {
             // Each event, until `stop` makes `next` resolve to null.

@@ -138,9 +138,13 @@ export function origin() {
   return typeof window === 'object' ? location.origin : null;
 }
 
-/** A BroadcastChannel, or null where the browser has none. */
+/** A BroadcastChannel, or null where the browser has none or refuses one. */
 export function channel(name) {
-  return typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null;
+  try {
+    return new BroadcastChannel(name);
+  } catch {
+    return null;
+  }
 }
 
 /** `f()`, or undefined where it throws. */
@@ -384,9 +388,18 @@ export function error(message, code, status) {
  * cache. Returns `[next, stop]`: `next()` resolves to the next event (they
  * queue until asked for): `[0, data]` a channel message, `[1, key,
  * newValue]` a storage change, `[2]` online, `[3]` restored; or to null
- * once `stop()` has removed the listeners (and closed `channel`).
+ * once `stop()` has removed the listeners (and closed `channel`). Null
+ * where the page's events cannot be listened to.
  */
 export function listen(channel) {
+  try {
+    return events(channel);
+  } catch {
+    return null;
+  }
+}
+
+function events(channel) {
   const queue = [];
   let stopped = false;
   let wake;
