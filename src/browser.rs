@@ -29,9 +29,9 @@ extern "C" {
     /// `[request, onApiOrigin]`.
     #[wasm_bindgen(catch)]
     pub fn request(input: &JsValue, init: &JsValue, origin: &str) -> Result<Array, JsValue>;
-    /// `[pending fetch, copy for a retry (with a token and `keep_copy`) or null]`.
-    #[wasm_bindgen(catch)]
-    pub fn authorized(request: &JsValue, token: Option<&str>, keep_copy: bool) -> Result<Array, JsValue>;
+    /// `[pending fetch, copy for a retry (with a token and `keep_copy`) or null]`;
+    /// the fetch is a rejected promise where the request cannot be sent.
+    pub fn authorized(request: &JsValue, token: Option<&str>, keep_copy: bool) -> Array;
     pub fn deadline(timeout_ms: u32) -> JsValue;
     pub fn expired(init: &JsValue) -> bool;
     /// Resolves to `[status, body]` of the response `pending` resolves to.

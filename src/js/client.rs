@@ -126,9 +126,9 @@ type Sent = (Option<String>, JsValue, Promise);
 
 /// Adds `token` (if any), keeps a copy of the request for a replay, and
 /// calls `fetch`.
-fn start(request: &JsValue, token: Option<String>) -> Result<Sent, JsValue> {
-    let sent = browser::authorized(request, token.as_deref(), true)?;
-    Ok((token, sent.get(1), sent.get(0).unchecked_into()))
+fn start(request: &JsValue, token: Option<String>) -> Sent {
+    let sent = browser::authorized(request, token.as_deref(), true);
+    (token, sent.get(1), sent.get(0).unchecked_into())
 }
 
 /// The status of a `fetch` answer.
@@ -167,10 +167,10 @@ impl Inner {
         let sent = if renew_first { None } else { Some(start(&request, token)) };
         async move {
             let (used, retry, started) = match sent {
-                Some(sent) => sent?,
+                Some(sent) => sent,
                 None => {
                     Settled::from(self.refresh_shared()).await?;
-                    start(&request, self.engine.access_token())?
+                    start(&request, self.engine.access_token())
                 }
             };
             let response = Settled::from(started).await?;
@@ -196,7 +196,7 @@ impl Inner {
                 return Ok(response);
             };
             // The last try: no copy is kept.
-            let again = browser::authorized(&retry, Some(&token), false)?.get(0);
+            let again = browser::authorized(&retry, Some(&token), false).get(0);
             let again = Settled::from(Promise::from(again)).await?;
             if status(&again) == 401.0 {
                 // A token the server issued a moment ago is refused: the session

@@ -41,10 +41,15 @@ export function request(input, init, origin) {
  * of the request without it, for a retry.
  */
 export function authorized(request, token, keepCopy) {
-  if (token == null) return [fetch(request), null];
-  const copy = keepCopy ? request.clone() : null;
-  request.headers.set('Authorization', `Bearer ${token}`);
-  return [fetch(request), copy];
+  try {
+    if (token == null) return [fetch(request), null];
+    const copy = keepCopy ? request.clone() : null;
+    request.headers.set('Authorization', `Bearer ${token}`);
+    return [fetch(request), copy];
+  } catch (e) {
+    // A request that cannot be copied (its body is used): the call rejects.
+    return [Promise.reject(e), null];
+  }
 }
 
 /** Request options whose signal aborts after `timeoutMs`. */
