@@ -281,10 +281,7 @@ impl NativeParsers {
             Value::Object(members) => Json::Obj(members.into_iter().map(|(k, v)| (k, Self::value(v))).collect()),
         }
     }
-}
 
-#[cfg(not(target_arch = "wasm32"))]
-impl NativeParsers {
     /// A whole JSON text, or `None` when it is not one (the twin of
     /// `JSON.parse`, which reads response bodies in the browser).
     pub fn json(&self, text: &str) -> Option<Json> {
@@ -294,7 +291,6 @@ impl NativeParsers {
 
 #[cfg(not(target_arch = "wasm32"))]
 impl Parsers for NativeParsers {
-
     fn quote(&self, text: &str) -> String {
         serde_json::Value::from(text).to_string()
     }

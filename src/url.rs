@@ -3,7 +3,7 @@
 //! anything a browser might read as another origin (`//host`, `/\host`,
 //! tabs or newlines inside) is refused.
 
-use crate::effects::{Parsers, UrlParts};
+use crate::effects::Parsers;
 
 /// An API base URL split into its origin and an optional path prefix.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,10 +45,6 @@ fn has_unsafe_chars(s: &str) -> bool {
     })
 }
 
-fn is_http(u: &UrlParts) -> bool {
-    u.http
-}
-
 /// Checks an API base URL: http(s), a host, optional port and path prefix,
 /// no credentials, query or fragment. The platform's URL parser splits it.
 pub fn parse_base_url(s: &str, parsers: &impl Parsers) -> Result<BaseUrl, &'static str> {
@@ -61,7 +57,7 @@ pub fn parse_base_url(s: &str, parsers: &impl Parsers) -> Result<BaseUrl, &'stat
     if !s.is_ascii() {
         return Err("must be written in ASCII (punycode for an international host name)");
     }
-    let u = parsers.url(s).filter(is_http).ok_or("must be an http:// or https:// URL")?;
+    let u = parsers.url(s).filter(|u| u.http).ok_or("must be an http:// or https:// URL")?;
     if u.credentials || s.bytes().any(|b| b == b'@') {
         return Err("must not contain credentials");
     }
@@ -107,7 +103,7 @@ pub fn redirect_target(s: &str, app_origin: &str, parsers: &impl Parsers) -> Res
         }
         return Ok(s.to_owned());
     }
-    let u = parsers.url(s).filter(is_http).ok_or(PROBLEM)?;
+    let u = parsers.url(s).filter(|u| u.http).ok_or(PROBLEM)?;
     if u.origin != app_origin {
         return Err("must stay on this app's origin");
     }
