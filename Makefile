@@ -43,12 +43,17 @@ WASM_OPT_FLAGS := --flatten --rereloop -O2 -Oz -Oz --converge -ocimfs=20 -aimfs=
 # that abort at once (no panic messages, no formatting machinery) and no
 # source locations. Without the reference-types feature wasm-bindgen keeps
 # JS values in a table of its glue rather than an externref table: smaller.
+# rustc's MIR inliner (off by default at opt-level "z") also runs, may inline
+# any function of std and the dependencies, and takes #[inline] functions up
+# to a cost of 40: measured 1,965 B gzip smaller than without (hint 30 and
+# 50, and other thresholds tried, are larger).
 # Tests may build with stable; the package's end-to-end tests run this build.
 NIGHTLY := $(shell cat .ci/nightly-toolchain)
 RELEASE_TARGET_DIR := $(TARGET_DIR)/release-wasm
 RELEASE_RUSTFLAGS := -Cpanic=immediate-abort -Zunstable-options \
   -Csymbol-mangling-version=legacy -Zlocation-detail=none -Zfmt-debug=none \
-  -Ctarget-feature=-reference-types
+  -Ctarget-feature=-reference-types \
+  -Zmir-enable-passes=+Inline -Zcross-crate-inline-threshold=always -Zinline-mir-hint-threshold=40
 RELEASE_WASM := $(RELEASE_TARGET_DIR)/wasm32-unknown-unknown/release/sociapp_auth.wasm
 # The glue passes strings with TextEncoder's encodeInto, which every browser
 # the SDK supports has (it needs AbortSignal.timeout, which came later):
