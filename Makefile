@@ -147,12 +147,16 @@ test-browser: setup devserver
 test-pkg: pkg devserver
 	SOCIAPP_DEVSERVER=$(DEVSERVER) SOCIAPP_PKG_DIR=$(PKG) node --test tests/e2e/ bench/size.test.mjs
 
+# After wasm-bindgen: the table slots of shims the module never calls are
+# emptied (.ci/unused-shims.mjs) so that wasm-opt drops the shims; after
+# wasm-opt, import and export names are shortened (.ci/minify-names.mjs).
 pkg: setup
 	rm -rf $(PKG)
 	env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS RUSTFLAGS="$(RELEASE_RUSTFLAGS)" \
 	  cargo +$(NIGHTLY) build --lib --release --target wasm32-unknown-unknown \
 	  -Zbuild-std=std,panic_abort --target-dir $(RELEASE_TARGET_DIR)
 	wasm-bindgen $(WASM_BINDGEN_FLAGS) --out-dir $(PKG) --out-name sociapp_auth $(RELEASE_WASM)
+	node .ci/unused-shims.mjs $(PKG) sociapp_auth
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(PKG_WASM) -o $(PKG_WASM)
 	node .ci/minify-names.mjs $(PKG) sociapp_auth
 	cp src/js/index.js src/js/index.d.ts src/js/vue.js src/js/vue.d.ts src/js/react.js src/js/react.d.ts $(PKG)/

@@ -4,7 +4,9 @@
 // and a 16-digit hash (`__wbg_getItem_5f6e…`), and those hashes do not
 // compress. Each import and export (but `memory`) gets a short name, in the
 // module's import and export sections and in the glue (and its .d.ts) alike,
-// and so does the module the imports come from.
+// and so does the module the imports come from. The glue's entries for
+// imports the module no longer has (wasm-opt drops those it never calls)
+// are left out.
 // The rest of the module is copied byte for byte.
 //
 // usage: node .ci/minify-names.mjs PKG_DIR BASENAME   (e.g. pkg sociapp_auth)
@@ -148,8 +150,27 @@ const pattern = new RegExp(
     (exportNames.length ? `|(?<=(?:\\bwasm\\.|\\bexport const ))(${alternatives(exportNames)})(?![\\w$])` : ''),
   'g',
 );
+// An import object entry of wasm-bindgen's glue: `        __wbg_…: function(…) {`
+// up to its line `        },`.
+function withoutUnused(text) {
+  const lines = text.split('\n');
+  const kept = [];
+  for (let i = 0; i < lines.length; i++) {
+    const entry = /^ {8}(__wbg_[\w$]+): function\(.*\) \{$/.exec(lines[i]);
+    if (entry && !imports.has(entry[1])) {
+      const end = lines.indexOf('        },', i);
+      if (end < 0) throw new Error(`the glue's entry ${entry[1]} has no end`);
+      i = end;
+      continue;
+    }
+    kept.push(lines[i]);
+  }
+  return kept.join('\n');
+}
+
 for (const path of gluePaths) {
-  const text = readFileSync(path, 'utf8');
+  let text = readFileSync(path, 'utf8');
+  if (path.endsWith('.js')) text = withoutUnused(text);
   const missing = new Set(imported);
   let next = text.replace(pattern, (m) => {
     missing.delete(m);

@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// Empties the function-table slots of shims the module never calls, so that
+// wasm-opt can drop the shims. Run on wasm-bindgen's output, before wasm-opt.
+//
+// Two kinds of shim reach the table without being used:
+// - wasm-bindgen's closure shims (`wasm_bindgen::convert::closures::…invoke`):
+//   every js-sys import that takes a closure describes its shim to the CLI,
+//   which then deletes the description but not the table slot. A closure the
+//   module hands to JavaScript has its shim exported; here none is.
+// - js-sys's JSPI task waker (`js_sys::futures::jspi::…`): its entry point,
+//   the `__wbg_jspi_task_poll` export, is deleted by wasm-bindgen when the
+//   module has no JSPI export, but its waker's functions stay in the table.
+// The script refuses (exit 1) when either kind is still in use: an exported
+// shim, a kept `__wbg_jspi_task_poll`, or closure glue in the JavaScript.
+// Those slots are never called, so the module behaves the same.
+// The table's other slots, and the rest of the module, are copied unchanged.
+//
+// usage: node .ci/unused-shims.mjs PKG_DIR BASENAME   (e.g. pkg sociapp_auth)
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [dir, base] = process.argv.slice(2);
+if (!dir || !base) {
+  console.error('usage: node .ci/unused-shims.mjs PKG_DIR BASENAME');
+  process.exit(2);
+}
+const wasmPath = join(dir, `${base}_bg.wasm`);
+const gluePath = join(dir, `${base}.js`);
+
+function fail(message) {
+  console.error(`unused-shims: ${message}`);
+  process.exit(1);
+}
+
+function readU32(buf, pos) {
+  let result = 0;
+  let shift = 0;
+  for (;;) {
+    const b = buf[pos++];
+    result |= (b & 0x7f) << shift;
+    if ((b & 0x80) === 0) return [result >>> 0, pos];
+    shift += 7;
+    if (shift > 28) throw new Error(`bad LEB128 at ${pos}`);
+  }
+}
+
+function u32(n) {
+  const out = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return Buffer.from(out);
+}
+
+function readName(buf, pos) {
+  const [len, p] = readU32(buf, pos);
+  return [buf.toString('utf8', p, p + len), p + len];
+}
+
+const bytes = readFileSync(wasmPath);
+if (bytes.readUInt32LE(0) !== 0x6d736100) fail(`${wasmPath} is not a WebAssembly module`);
+const sections = [];
+for (let pos = 8; pos < bytes.length; ) {
+  const id = bytes[pos];
+  const [size, start] = readU32(bytes, pos + 1);
+  sections.push({ id, at: pos, start, end: start + size });
+  pos = start + size;
+}
+const section = (id) => sections.find((s) => s.id === id);
+
+// Function names (the name section's subsection 1), by function index.
+const names = new Map();
+for (const s of sections.filter((s) => s.id === 0)) {
+  let [name, pos] = readName(bytes, s.start);
+  if (name !== 'name') continue;
+  while (pos < s.end) {
+    const sub = bytes[pos];
+    const [size, start] = readU32(bytes, pos + 1);
+    if (sub === 1) {
+      let [count, p] = readU32(bytes, start);
+      for (let i = 0; i < count; i++) {
+        let index;
+        [index, p] = readU32(bytes, p);
+        [name, p] = readName(bytes, p);
+        names.set(index, name);
+      }
+    }
+    pos = start + size;
+  }
+}
+if (names.size === 0) fail(`${wasmPath} has no function names (run this before wasm-opt)`);
+
+// Exported functions, by index.
+const exported = new Map();
+const exports = section(7);
+if (exports) {
+  let [count, pos] = readU32(bytes, exports.start);
+  for (let i = 0; i < count; i++) {
+    let field, index;
+    [field, pos] = readName(bytes, pos);
+    const kind = bytes[pos];
+    [index, pos] = readU32(bytes, pos + 1);
+    if (kind === 0) exported.set(index, field);
+  }
+}
+if ([...exported.values()].includes('__wbg_jspi_task_poll')) fail('the module runs JSPI tasks (it exports __wbg_jspi_task_poll)');
+if (/\bmakeMutClosure\b|\bmakeClosure\b|\bvar state\d+ = \{a:/.test(readFileSync(gluePath, 'utf8'))) {
+  fail(`${gluePath} hands closures to JavaScript`);
+}
+
+const unused = (index) => {
+  const name = names.get(index) ?? '';
+  return /^wasm_bindgen::convert::closures::.*invoke/.test(name) || name.startsWith('js_sys::futures::jspi::');
+};
+
+// The element section: active segments of function indices (the only form
+// rustc and wasm-bindgen write). A segment's unused slots at its end are left
+// out (they stay empty); one unused shim fills any other unused slot.
+const elements = section(9);
+if (!elements) fail(`${wasmPath} has no element section`);
+let [count, pos] = readU32(bytes, elements.start);
+const parts = [u32(count)];
+let slots = 0;
+for (let i = 0; i < count; i++) {
+  if (bytes[pos] !== 0) fail(`element segment ${i} has flags ${bytes[pos]}, not an active function list`);
+  let end = pos + 1;
+  while (bytes[end] !== 0x0b) end++; // the offset expression: i32.const n, end
+  parts.push(bytes.subarray(pos, end + 1));
+  let n;
+  [n, pos] = readU32(bytes, end + 1);
+  const entries = [];
+  for (let k = 0; k < n; k++) {
+    let index;
+    [index, pos] = readU32(bytes, pos);
+    if (unused(index) && exported.has(index)) {
+      fail(`${names.get(index)} is exported as ${exported.get(index)}: a closure is in use`);
+    }
+    entries.push(index);
+  }
+  let kept = entries.length;
+  while (kept > 0 && unused(entries[kept - 1])) kept--;
+  const standIn = entries.find(unused);
+  const out = entries.slice(0, kept).map((index) => (unused(index) ? standIn : index));
+  slots += entries.filter(unused).length;
+  parts.push(u32(out.length), ...out.map(u32));
+}
+const body = Buffer.concat(parts);
+writeFileSync(
+  wasmPath,
+  Buffer.concat([bytes.subarray(0, elements.at), Buffer.from([9]), u32(body.length), body, bytes.subarray(elements.end)]),
+);
+console.log(`unused-shims: ${slots} table slots of unused shims emptied in ${wasmPath}`);
