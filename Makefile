@@ -29,10 +29,10 @@ WASM_OPT := tests/node_modules/.bin/wasm-opt
 # pass that flattens the code and rebuilds its control flow (--flatten
 # --rereloop) and an -O2 pass let the later ones shrink it further. Inlining
 # is tuned for the gzipped size (measured): a function with one caller is
-# inlined only when small (-ocimfs=20), and any function of up to 5 bytes
-# (-aimfs=5). --low-memory-unused: nothing lives in the first 1 KiB of
+# inlined whatever its size (binaryen's default), and any function of up to
+# 4 bytes (-aimfs=4). --low-memory-unused: nothing lives in the first 1 KiB of
 # memory (rustc puts the stack's top at 1 MiB and the data above it).
-WASM_OPT_FLAGS := --flatten --rereloop -O2 -Oz -Oz --converge -ocimfs=20 -aimfs=5 --low-memory-unused \
+WASM_OPT_FLAGS := --flatten --rereloop -O2 -Oz -Oz --converge -aimfs=4 --low-memory-unused \
   --enable-bulk-memory --enable-bulk-memory-opt \
   --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
