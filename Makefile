@@ -149,7 +149,8 @@ test-pkg: pkg devserver
 
 # After wasm-bindgen: the table slots of shims the module never calls are
 # emptied (.ci/unused-shims.mjs) so that wasm-opt drops the shims; after
-# wasm-opt, import and export names are shortened (.ci/minify-names.mjs).
+# wasm-opt, import and export names are shortened (.ci/minify-names.mjs) and
+# the glue loses the paths the package never takes (.ci/trim-glue.mjs).
 pkg: setup
 	rm -rf $(PKG)
 	env -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS RUSTFLAGS="$(RELEASE_RUSTFLAGS)" \
@@ -159,6 +160,7 @@ pkg: setup
 	node .ci/unused-shims.mjs $(PKG) sociapp_auth
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(PKG_WASM) -o $(PKG_WASM)
 	node .ci/minify-names.mjs $(PKG) sociapp_auth
+	node .ci/trim-glue.mjs $(PKG) sociapp_auth
 	cp src/js/index.js src/js/index.d.ts src/js/vue.js src/js/vue.d.ts src/js/react.js src/js/react.d.ts $(PKG)/
 	node .ci/package-json.mjs $(PKG)
 	@printf 'pkg: %s: %s bytes, %s bytes gzipped\n' $(PKG_WASM) \
