@@ -26,9 +26,9 @@ use crate::task::Settled;
 extern "C" {
     /// Resolves to `[status, body, retryAfter?]`, or 1 (timeout) or 2 (network).
     pub fn send(method: &str, url: &str, json: Option<&str>, timeout_ms: u32, read_body: bool) -> Promise;
-    /// `[request, onApiOrigin]`.
-    #[wasm_bindgen(catch)]
-    pub fn request(input: &JsValue, init: &JsValue, origin: &str) -> Result<Array, JsValue>;
+    /// `[request, onApiOrigin]`, or `[thrown, null]` where `new Request`
+    /// refuses the input.
+    pub fn request(input: &JsValue, init: &JsValue, origin: &str) -> Array;
     /// `[pending fetch, copy for a retry (with a token and `keep_copy`) or null]`;
     /// the fetch is a rejected promise where the request cannot be sent.
     pub fn authorized(request: &JsValue, token: Option<&str>, keep_copy: bool) -> Array;
@@ -47,9 +47,8 @@ extern "C" {
     /// `[area, fallback]` for 0 local, 1 session, 2 memory.
     fn storage(kind: u32) -> Array;
     /// `getItem(key)` (0), `setItem(key, value)` (1), `removeItem(key)` (2)
-    /// or `clear()` (3) on `area`; throws what the area throws.
-    #[wasm_bindgen(catch)]
-    fn store(area: &JsValue, op: u32, key: &str, value: &str) -> Result<JsValue, JsValue>;
+    /// or `clear()` (3) on `area`; `false` where the area throws.
+    fn store(area: &JsValue, op: u32, key: &str, value: &str) -> JsValue;
     fn channel(name: &str) -> Option<BroadcastChannel>;
     /// Posts `message` on `channel`, or without one writes it to the
     /// localStorage key (a new value each time, so every post fires a
@@ -92,9 +91,9 @@ extern "C" {
     /// the app's code threw).
     pub fn failed(report: &JsValue, step: &str, index: Option<u32>, threw: bool, error: &JsValue);
     /// `[navigate, debug, onLogout]`: the options that hold functions,
-    /// checked (an AuthError that names the option when one is bad).
-    #[wasm_bindgen(catch)]
-    pub fn functions(options: &JsValue) -> Result<Array, JsValue>;
+    /// checked; or `[thrown]`: an AuthError that names the option when one
+    /// is bad, or what reading the options threw.
+    pub fn functions(options: &JsValue) -> Array;
     /// Hands one debug event (a plain object built from its type, by
     /// number, and its facts; NaN: absent) to `sink`: the app's function, or
     /// the console for `true`.
@@ -133,7 +132,11 @@ impl BrowserStorage {
 impl BrowserStorage {
     /// One operation on the area (one import for all four).
     fn call(&self, op: u32, key: &str, value: &str) -> Result<JsValue, StorageError> {
-        store(&self.area, op, key, value).map_err(|_| StorageError)
+        let v = store(&self.area, op, key, value);
+        if v.as_bool() == Some(false) {
+            return Err(StorageError);
+        }
+        Ok(v)
     }
 }
 

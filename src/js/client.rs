@@ -150,8 +150,12 @@ impl Inner {
     fn request(&self, input: &JsValue, init: &JsValue) -> Result<(JsValue, bool), JsValue> {
         // The browser writes request URLs in normal form: the API's origin
         // followed by "/" starts every URL on it, and no other.
-        let made = browser::request(input, init, &self.api_origin)?;
-        Ok((made.get(0), made.get(1).is_truthy()))
+        let made = browser::request(input, init, &self.api_origin);
+        let on_api = made.get(1);
+        if on_api.is_null() {
+            return Err(made.get(0));
+        }
+        Ok((made.get(0), on_api.is_truthy()))
     }
 
     /// Sends a request; to the API it carries the token while signed in. A
@@ -341,7 +345,10 @@ impl AuthClient {
     fn create_with(options: JsValue, listeners: js_sys::Map) -> Result<AuthClient, JsValue> {
         let opts = Self::check(&options).map_err(|e| to_js_error(&e))?;
         // The options that hold functions are checked by the JS half.
-        let functions = browser::functions(&options)?;
+        let functions = browser::functions(&options);
+        if functions.length() == 1 {
+            return Err(functions.get(0));
+        }
         let navigate = Some(functions.get(0)).filter(|v| !v.is_undefined()).map(JsCast::unchecked_into::<Function>);
         let debug = Some(functions.get(1)).filter(|v| !v.is_undefined());
         let hooks = JsHooks(functions.get(2).unchecked_into());

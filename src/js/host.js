@@ -31,8 +31,13 @@ export async function send(method, url, json, timeoutMs, readBody) {
 
 /** `new Request(input, init)` and whether its URL is on `origin` (written as the browser writes it). */
 export function request(input, init, origin) {
-  const r = new Request(input, init ?? undefined);
-  return [r, r.url.startsWith(origin) && r.url[origin.length] === '/'];
+  try {
+    const r = new Request(input, init ?? undefined);
+    return [r, r.url.startsWith(origin) && r.url[origin.length] === '/'];
+  } catch (e) {
+    // Not a request fetch can make: `[what was thrown, null]`.
+    return [e, null];
+  }
 }
 
 /**
@@ -135,7 +140,11 @@ export function storage(kind) {
 
 /** One operation on a storage area from `storage` (see src/browser.rs); throws what the area throws. */
 export function store(area, op, key, value) {
-  return op === 0 ? area.getItem(key) : op === 1 ? area.setItem(key, value) : op === 2 ? area.removeItem(key) : area.clear();
+  try {
+    return op === 0 ? area.getItem(key) : op === 1 ? area.setItem(key, value) : op === 2 ? area.removeItem(key) : area.clear();
+  } catch {
+    return false;
+  }
 }
 
 /** The page's origin, or null where there is no window. */
@@ -337,9 +346,18 @@ async function storageLock(name, ms) {
 /**
  * The options that hold functions, checked: `[navigate, debug, onLogout]`
  * with `navigate` and `debug` undefined when off and `onLogout` a copy of
- * the hooks as an array. Throws an AuthError that names the bad option.
+ * the hooks as an array; or `[thrown]`: an AuthError that names the bad
+ * option, or what reading the options threw.
  */
 export function functions(options) {
+  try {
+    return checkFunctions(options);
+  } catch (e) {
+    return [e];
+  }
+}
+
+function checkFunctions(options) {
   const bad = (field, problem) => {
     throw error(`${field} ${problem}`, 'invalid_option');
   };
