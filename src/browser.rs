@@ -26,16 +26,17 @@ use crate::task::Settled;
 extern "C" {
     /// Resolves to `[status, body, retryAfter?]`, or 1 (timeout) or 2 (network).
     pub fn send(method: &str, url: &str, json: Option<&str>, timeout_ms: u32, read_body: bool) -> Promise;
-    /// `[request, onApiOrigin]`, or `[thrown, null]` where `new Request`
-    /// refuses the input.
-    pub fn request(input: &JsValue, init: &JsValue, origin: &str) -> Array;
+    /// `[request, onApiOrigin]`, or `[promise]` rejected with what `new
+    /// Request` threw where it refuses the input.
+    /// With `timeout_ms` (not 0), `init` is a signal that aborts after it.
+    pub fn request(input: &JsValue, init: &JsValue, origin: &str, timeout_ms: u32) -> Array;
     /// `[pending fetch, copy for a retry (with a token and `keep_copy`) or null]`;
     /// the fetch is a rejected promise where the request cannot be sent.
     pub fn authorized(request: &JsValue, token: Option<&str>, keep_copy: bool) -> Array;
-    pub fn deadline(timeout_ms: u32) -> JsValue;
-    pub fn expired(init: &JsValue) -> bool;
-    /// Resolves to `[status, body]` of the response `pending` resolves to.
-    pub fn read(pending: &Promise) -> Promise;
+    /// Resolves to `[status, body]` of the response `pending` resolves to;
+    /// where it rejects, to 1 when the signal of `request` fired, 2 for any
+    /// other failure, and rejects with an AuthError it rejected with.
+    pub fn read(pending: &Promise, request: &JsValue) -> Promise;
     /// `navigate(path)` awaited, or without it `location.replace(path)`;
     /// rejects with what was thrown.
     fn navigate(custom: Option<&Function>, path: &str) -> Promise;
@@ -84,7 +85,8 @@ extern "C" {
     /// lock without them), to the function that lets it go; or to null when
     /// `timeout_ms` passed first. Let go after `timeout_ms` in any case.
     fn lock(name: &str, timeout_ms: u32) -> Promise;
-    pub fn error(message: &str, code: &str, status: Option<u16>) -> JsValue;
+    /// The AuthError, or with `rejected` a promise rejected with it.
+    pub fn error(message: &str, code: &str, status: Option<u16>, rejected: bool) -> JsValue;
     /// A logout's result, `{ server?, status?, errors: [] }`.
     pub fn report(server: Option<&str>, status: Option<u16>) -> JsValue;
     /// Adds `{ step, index?, error? }` to the result's errors (`error` when
@@ -125,7 +127,7 @@ impl BrowserStorage {
             TokenStorage::Session => 1,
             TokenStorage::Memory => 2,
         });
-        BrowserStorage { area: opened.get(0), fallback: opened.get(1).is_truthy() }
+        BrowserStorage { area: opened.get(0), fallback: opened.get(1).as_bool() == Some(true) }
     }
 }
 
@@ -227,8 +229,8 @@ impl Parsers for BrowserParsers {
         let u: &Array = u.unchecked_ref();
         let part = |i: u32| u.get(i).as_string().unwrap_or_default();
         Some(UrlParts {
-            http: u.get(0).is_truthy(),
-            credentials: u.get(1).is_truthy(),
+            http: u.get(0).as_bool() == Some(true),
+            credentials: u.get(1).as_bool() == Some(true),
             hostname: part(2),
             origin: part(3),
             pathname: part(4),
@@ -377,7 +379,7 @@ impl<F: FnOnce() + Unpin> Future for Fire<F> {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let Poll::Ready(fired) = Pin::new(&mut self.0).poll(cx) else { return Poll::Pending };
-        if fired.is_ok_and(|v| v.is_truthy()) {
+        if fired.is_ok_and(|v| v.as_bool() == Some(true)) {
             if let Some(f) = self.1.take() {
                 f();
             }

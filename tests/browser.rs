@@ -208,6 +208,32 @@ async fn me_and_snapshots_and_listeners() {
 }
 
 #[wasm_bindgen_test]
+async fn me_rejects_with_the_code_of_what_went_wrong() {
+    fresh().await;
+    let client = AuthClient::create(obj(&[("baseUrl", API.into()), ("redirectTo", JsValue::NULL), ("timeoutMs", 400.into())]))
+        .expect("valid");
+    login(&client).await;
+    // The browser may retry a GET whose connection dropped: the drop lasts.
+    let cases = [
+        ("hang", r#","ms":5000"#, "timeout", None),
+        ("status", r#","status":500"#, "server", Some(500.0)),
+        ("malformed", "", "invalid_response", Some(200.0)),
+        ("drop", r#","times":3"#, "network", None),
+    ];
+    for (kind, extra, code, status) in cases {
+        fault("/auth/me", kind, extra).await;
+        let err = settle(client.me()).await.expect_err(kind);
+        assert_eq!(get(&err, "name").as_string().as_deref(), Some("AuthError"), "{kind}");
+        assert_eq!(get(&err, "code").as_string().as_deref(), Some(code), "{kind}");
+        assert_eq!(get(&err, "status").as_f64(), status, "{kind}");
+    }
+    server("POST", "/__test/reset", None).await;
+    assert_eq!(get(&client.get_snapshot(), "status").as_string().as_deref(), Some("signedIn"));
+    let user = settle(client.me()).await.expect("me");
+    assert_eq!(get(&user, "email").as_string().as_deref(), Some(EMAIL));
+}
+
+#[wasm_bindgen_test]
 async fn storage_and_session_options_are_honoured() {
     fresh().await;
     let h = Harness::new();

@@ -146,16 +146,18 @@ impl Inner {
         s
     }
 
-    /// A Request for `input`/`init`, and whether it goes to the API's origin.
-    fn request(&self, input: &JsValue, init: &JsValue) -> Result<(JsValue, bool), JsValue> {
+    /// A Request for `input`/`init` (with `timeout_ms`, not 0: a signal that
+    /// aborts after it), and whether it goes to the API's origin. Where
+    /// `new Request` refuses them, a promise rejected with what it threw.
+    fn request(&self, input: &JsValue, init: &JsValue, timeout_ms: u32) -> Result<(JsValue, bool), Promise> {
         // The browser writes request URLs in normal form: the API's origin
         // followed by "/" starts every URL on it, and no other.
-        let made = browser::request(input, init, &self.api_origin);
+        let made = browser::request(input, init, &self.api_origin, timeout_ms);
         let on_api = made.get(1);
-        if on_api.is_null() {
-            return Err(made.get(0));
+        if on_api.is_undefined() {
+            return Err(made.get(0).unchecked_into());
         }
-        Ok((made.get(0), on_api.is_truthy()))
+        Ok((made.get(0), on_api.as_bool() == Some(true)))
     }
 
     /// Sends a request; to the API it carries the token while signed in. A
@@ -189,7 +191,7 @@ impl Inner {
                 // Another request renewed the token meanwhile.
                 Some(t) if t != used => Some(t),
                 _ => {
-                    if Settled::from(self.refresh_shared()).await?.is_truthy() {
+                    if Settled::from(self.refresh_shared()).await?.as_bool() == Some(true) {
                         self.engine.access_token()
                     } else {
                         None
@@ -467,9 +469,9 @@ impl AuthClient {
         input: JsValue,
         init: Option<JsValue>,
     ) -> Promise {
-        match self.inner.request(&input, &init.unwrap_or(JsValue::UNDEFINED)) {
+        match self.inner.request(&input, &init.unwrap_or(JsValue::UNDEFINED), 0) {
             Ok((request, to_api)) => promise(self.inner.clone().send(request, to_api)),
-            Err(e) => Promise::reject(&e),
+            Err(rejected) => rejected,
         }
     }
 
@@ -481,14 +483,13 @@ impl AuthClient {
         let inner = &self.inner;
         let opts = &inner.engine.opts;
         let url = JsValue::from_str(&opts.url(&opts.paths.me));
-        let init = browser::deadline(opts.timeout_ms);
-        let (request, to_api) = match inner.request(&url, &init) {
+        let (request, to_api) = match inner.request(&url, &JsValue::UNDEFINED, opts.timeout_ms) {
             Ok(made) => made,
-            Err(e) => return Promise::reject(&e),
+            Err(rejected) => return rejected,
         };
         // The request leaves now, as with `fetch`.
-        let read = Settled::from(browser::read(&promise(inner.clone().send(request, to_api))));
-        promise(User { read, init })
+        let sent = promise(inner.clone().send(request.clone(), to_api));
+        promise(User(Settled::from(browser::read(&sent, &request))))
     }
 
     /// The token requests carry now, or undefined.
@@ -511,25 +512,21 @@ impl AuthClient {
 /// The answer of `GET /auth/me` as `me()` resolves or rejects: the user,
 /// or the AuthError. A plain future, where an `async` block would add a
 /// state machine.
-struct User {
-    read: Settled,
-    /// The request's options, whose signal says whether it timed out.
-    init: JsValue,
-}
+struct User(Settled);
 
 impl Future for User {
     type Output = Result<JsValue, JsValue>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let Poll::Ready(answer) = Pin::new(&mut self.read).poll(cx) else {
+        let Poll::Ready(answer) = Pin::new(&mut self.0).poll(cx) else {
             return Poll::Pending;
         };
-        let answer = match answer {
-            Ok(v) => v,
-            // A renewal that failed for a passing reason: its AuthError.
-            Err(e) if get(&e, "name").as_string().as_deref() == Some("AuthError") => return Poll::Ready(Err(e)),
-            Err(_) if browser::expired(&self.init) => return Poll::Ready(Err(to_js_error(&AuthError::Timeout))),
-            Err(_) => return Poll::Ready(Err(to_js_error(&AuthError::Network))),
-        };
+        // An error: the AuthError of a renewal that failed for a passing reason.
+        let answer = answer?;
+        match answer.as_f64() {
+            Some(1.0) => return Poll::Ready(Err(to_js_error(&AuthError::Timeout))),
+            Some(_) => return Poll::Ready(Err(to_js_error(&AuthError::Network))),
+            None => {}
+        }
         let response = browser::response_of(&answer);
         let status = response.status;
         Poll::Ready(if !(200..300).contains(&status) {

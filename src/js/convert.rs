@@ -12,14 +12,14 @@ use crate::session::Session;
 
 /// Converts an [`AuthError`] to a JavaScript `Error` named `AuthError`.
 pub fn to_js_error(e: &AuthError) -> JsValue {
-    crate::browser::error(&e.message(), e.code(), e.status())
+    crate::browser::error(&e.message(), e.code(), e.status(), false)
 }
 
 /// `target[key]`; undefined where that throws or `target` has no properties.
 pub use crate::browser::get;
 
 pub fn reject(e: &AuthError) -> Promise {
-    Promise::reject(&to_js_error(e))
+    crate::browser::error(&e.message(), e.code(), e.status(), true).unchecked_into()
 }
 
 /// Nesting and size bounds for reading a value as data: deeper or larger

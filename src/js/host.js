@@ -29,14 +29,18 @@ export async function send(method, url, json, timeoutMs, readBody) {
   }
 }
 
-/** `new Request(input, init)` and whether its URL is on `origin` (written as the browser writes it). */
-export function request(input, init, origin) {
+/**
+ * `new Request(input, init)` and whether its URL is on `origin` (written as
+ * the browser writes it); with `timeoutMs` (not 0), `init` is a signal that
+ * aborts after that long.
+ */
+export function request(input, init, origin, timeoutMs) {
   try {
-    const r = new Request(input, init ?? undefined);
+    const r = new Request(input, timeoutMs ? { signal: AbortSignal.timeout?.(timeoutMs) } : init ?? undefined);
     return [r, r.url.startsWith(origin) && r.url[origin.length] === '/'];
   } catch (e) {
-    // Not a request fetch can make: `[what was thrown, null]`.
-    return [e, null];
+    // Not a request fetch can make: the call rejects with what was thrown.
+    return [Promise.reject(e)];
   }
 }
 
@@ -57,19 +61,19 @@ export function authorized(request, token, keepCopy) {
   }
 }
 
-/** Request options whose signal aborts after `timeoutMs`. */
-export function deadline(timeoutMs) {
-  return { signal: AbortSignal.timeout?.(timeoutMs) };
-}
-
-/** Whether the signal of `init` (from `deadline`) fired. */
-export function expired(init) {
-  return init.signal?.aborted === true;
-}
-
-/** `[status, body]` of the response `pending` resolves to, the body read as in `send`. */
-export async function read(pending) {
-  const response = await pending;
+/**
+ * `[status, body]` of the response `pending` resolves to, the body read as
+ * in `send`; or where `pending` rejects, 1 when the signal of `request`
+ * fired, 2 for any other failure, and an AuthError passed on.
+ */
+export async function read(pending, request) {
+  let response;
+  try {
+    response = await pending;
+  } catch (e) {
+    if (e?.name === 'AuthError') throw e;
+    return request.signal.aborted ? 1 : 2;
+  }
   return [response.status, parse(await response.text().catch(() => ''))];
 }
 
@@ -396,13 +400,13 @@ export function failed(report, step, index, threw, error) {
   report.errors.push(e);
 }
 
-/** An `Error` named AuthError with its code, and status where HTTP. */
-export function error(message, code, status) {
+/** An `Error` named AuthError with its code, and status where HTTP; with `rejected`, a promise rejected with it. */
+export function error(message, code, status, rejected) {
   const e = new Error(message);
   e.name = 'AuthError';
   e.code = code;
   if (status !== undefined) e.status = status;
-  return e;
+  return rejected ? Promise.reject(e) : e;
 }
 
 /**
