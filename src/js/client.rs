@@ -103,7 +103,7 @@ struct Inner {
 }
 
 /// A client for one SociApp API. JavaScript holds it through `index.js`'s
-/// `AuthClient` class (see [`client_new`]); Rust callers use it directly.
+/// `AuthClient` class (see [`client_call`]); Rust callers use it directly.
 pub struct AuthClient {
     inner: Rc<Inner>,
 }
@@ -341,15 +341,18 @@ impl AuthClient {
     /// (`code: "invalid_option"`, the message names the field) for bad options.
     pub fn create(options: JsValue) -> Result<AuthClient, JsValue> {
         Self::create_with(options, js_sys::Map::new())
+            .map_err(|e| if Array::is_array(&e) { e.unchecked_into::<Array>().get(0) } else { e })
     }
 
-    /// [`create`](Self::create) with the listeners' `Map`.
+    /// [`create`](Self::create) with the listeners' `Map`; an error of the
+    /// options that hold functions comes as `[error]`, as `host.js` gives it
+    /// (what reading them threw may be any value, a number too).
     fn create_with(options: JsValue, listeners: js_sys::Map) -> Result<AuthClient, JsValue> {
         let opts = Self::check(&options).map_err(|e| to_js_error(&e))?;
         // The options that hold functions are checked by the JS half.
         let functions = browser::functions(&options);
         if functions.length() == 1 {
-            return Err(functions.get(0));
+            return Err(functions.into());
         }
         let navigate = Some(functions.get(0)).filter(|v| !v.is_undefined()).map(JsCast::unchecked_into::<Function>);
         let debug = Some(functions.get(1)).filter(|v| !v.is_undefined());
@@ -547,13 +550,13 @@ impl AuthClient {
     }
 }
 
-// The exports `index.js`'s `AuthClient` class calls. A client is handed to
+// The export `index.js`'s `AuthClient` class calls. A client is handed to
 // JavaScript as the address of its `Rc<Inner>`, which holds one strong count
-// until `clientFree`; the class passes no other address, and none after
+// until it is freed; the class passes no other address, and none after
 // freeing it.
 fn client(at: u32) -> AuthClient {
     let inner = at as usize as *const Inner;
-    // SAFETY: `at` is an address `client_new` returned that is not freed
+    // SAFETY: `at` is an address creating a client returned that is not freed
     // yet; the count taken here is this call's, so a client freed during
     // the call stays alive until it returns.
     unsafe {
@@ -562,45 +565,37 @@ fn client(at: u32) -> AuthClient {
     }
 }
 
-/// Creates a client calling the listeners in `listeners` (a `Map` from id
-/// to function); its handle, or the AuthError of bad options.
-#[wasm_bindgen(js_name = clientNew)]
-pub fn client_new(options: JsValue, listeners: js_sys::Map) -> Result<u32, JsValue> {
-    AuthClient::create_with(options, listeners).map(|c| Rc::into_raw(c.inner) as usize as u32)
-}
-
-#[wasm_bindgen(js_name = clientFree)]
-pub fn client_free(at: u32) {
-    // SAFETY: as in `client`; this gives back the count `client_new` took.
-    drop(unsafe { Rc::from_raw(at as usize as *const Inner) });
-}
-
-#[wasm_bindgen(js_name = clientLogin)]
-pub fn client_login(at: u32, credentials: JsValue) -> Promise {
-    client(at).login(credentials)
-}
-
-#[wasm_bindgen(js_name = clientLogout)]
-pub fn client_logout(at: u32) -> Promise {
-    client(at).logout()
-}
-
-#[wasm_bindgen(js_name = clientFetch)]
-pub fn client_fetch(at: u32, input: JsValue, init: JsValue) -> Promise {
-    client(at).fetch(input, Some(init))
-}
-
-#[wasm_bindgen(js_name = clientMe)]
-pub fn client_me(at: u32) -> Promise {
-    client(at).me()
-}
-
-#[wasm_bindgen(js_name = clientToken)]
-pub fn client_token(at: u32) -> JsValue {
-    client(at).access_token_js()
-}
-
-#[wasm_bindgen(js_name = clientSnapshot)]
-pub fn client_snapshot(at: u32) -> JsValue {
-    client(at).get_snapshot()
+/// The client's calls, by number: login (`a`: the credentials), logout,
+/// fetch (`a`, `b`: input and init), me, the access token, the snapshot;
+/// one export for all (a smaller module and glue). And without a client:
+/// 6 creates one calling the listeners in `b` (a `Map` from id to
+/// function) and answers its handle (a number), or the AuthError of bad
+/// options `a`, or `[thrown]` where reading them threw; 7 frees the client
+/// `at`.
+#[wasm_bindgen(js_name = clientCall)]
+pub fn client_call(at: u32, call: u32, a: JsValue, b: JsValue) -> JsValue {
+    match call {
+        6 => {
+            return match AuthClient::create_with(a, b.unchecked_into()) {
+                Ok(c) => JsValue::from_f64(Rc::into_raw(c.inner) as usize as f64),
+                Err(e) => e,
+            }
+        }
+        7 => {
+            // SAFETY: as in `client`; this gives back the count that
+            // creating the client took.
+            drop(unsafe { Rc::from_raw(at as usize as *const Inner) });
+            return JsValue::UNDEFINED;
+        }
+        _ => {}
+    }
+    let c = client(at);
+    match call {
+        0 => c.login(a).into(),
+        1 => c.logout().into(),
+        2 => c.fetch(a, Some(b)).into(),
+        3 => c.me().into(),
+        4 => c.access_token_js(),
+        _ => c.get_snapshot(),
+    }
 }

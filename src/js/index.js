@@ -1,7 +1,5 @@
 // The package's entry: compiles the WebAssembly module once, then creates clients.
-import {
-  clientFetch, clientFree, clientLogin, clientLogout, clientMe, clientNew, clientSnapshot, clientToken, initSync,
-} from './sociapp_auth.js';
+import { clientCall, initSync } from './sociapp_auth.js';
 
 const wasmUrl = new URL('./sociapp_auth_bg.wasm', import.meta.url);
 let compiled;
@@ -72,7 +70,7 @@ export async function createAuthClient(options) {
 
 const NEW = {};
 // A client the page drops without `free()` is freed once it is collected.
-const registry = new FinalizationRegistry(clientFree);
+const registry = new FinalizationRegistry((at) => clientCall(at, 7));
 // Listener ids are never reused, so removing one twice is harmless.
 let lastId = 0;
 
@@ -85,37 +83,42 @@ export class AuthClient {
 
   constructor(key, options) {
     if (key !== NEW) throw new TypeError('AuthClient: use createAuthClient(options)');
-    this.#at = clientNew(options, this.#listeners);
-    registry.register(this, this.#at, this);
+    // The client's handle; or the AuthError of bad options, or `[error]`
+    // where the options that hold functions are bad or threw when read.
+    const at = clientCall(0, 6, options, this.#listeners);
+    if (typeof at !== 'number') throw Array.isArray(at) ? at[0] : at;
+    this.#at = at;
+    registry.register(this, at, this);
   }
 
-  #client() {
+  // One of the module's client calls, by number (src/js/client.rs, `clientCall`).
+  #call(call, a, b) {
     if (!this.#at) throw authError('freed', 'this AuthClient was freed: create a new one with createAuthClient');
-    return this.#at;
+    return clientCall(this.#at, call, a, b);
   }
 
   login(credentials) {
-    return clientLogin(this.#client(), credentials);
+    return this.#call(0, credentials);
   }
 
   logout() {
-    return clientLogout(this.#client());
+    return this.#call(1);
   }
 
   fetch(input, init) {
-    return clientFetch(this.#client(), input, init);
+    return this.#call(2, input, init);
   }
 
   me() {
-    return clientMe(this.#client());
+    return this.#call(3);
   }
 
   getAccessToken() {
-    return clientToken(this.#client());
+    return this.#call(4);
   }
 
   getSnapshot() {
-    return clientSnapshot(this.#client());
+    return this.#call(5);
   }
 
   addListener(listener) {
@@ -138,7 +141,7 @@ export class AuthClient {
     if (at) {
       this.#at = 0;
       registry.unregister(this);
-      clientFree(at);
+      clientCall(at, 7);
     }
   }
 }

@@ -239,6 +239,34 @@ test('the release package signs in, reads the user and logs out in Chromium', { 
     assert.match(result.message, /timeoutMs/);
   });
 
+  await t.test('a bad function option is an AuthError naming it; what an option getter throws is passed on', STEP_TIMEOUT, async () => {
+    const result = await page.evaluate(async (baseUrl) => {
+      const { createAuthClient } = await import('/pkg/index.js');
+      const outcome = (options) => createAuthClient(options).then(
+        (client) => {
+          client.free();
+          return 'resolved';
+        },
+        (e) => (e instanceof Error ? `${e.name} ${e.code}: ${e.message}` : e),
+      );
+      const throwing = (value) => Object.defineProperty({ baseUrl }, 'navigate', { enumerable: true, get() { throw value; } });
+      return {
+        navigate: await outcome({ baseUrl, navigate: '/login' }),
+        hook: await outcome({ baseUrl, onLogout: [() => {}, 'reset'] }),
+        thrownNumber: await outcome(throwing(7)),
+        thrownString: await outcome(throwing('no')),
+        thenFine: await outcome({ baseUrl }),
+      };
+    }, api);
+    assert.deepEqual(result, {
+      navigate: 'AuthError invalid_option: navigate must be a function',
+      hook: 'AuthError invalid_option: onLogout[1] must be a function',
+      thrownNumber: 7,
+      thrownString: 'no',
+      thenFine: 'resolved',
+    });
+  });
+
   await t.test('free() stops a client: its calls then throw "freed"; one in flight still finishes', STEP_TIMEOUT, async () => {
     const result = await page.evaluate(async ([baseUrl, email, password]) => {
       const { createAuthClient, AuthClient } = await import('/pkg/index.js');
