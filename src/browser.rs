@@ -45,7 +45,8 @@ extern "C" {
     pub fn notify(listeners: &js_sys::Map, snapshot: &JsValue);
     /// Resolves to the `[index, thrown]` of each function that failed.
     fn run_all(functions: &Array) -> Promise;
-    /// `[area, fallback]` for 0 local, 1 session, 2 memory.
+    /// `[tokens, session, shared, fallback]`: the areas of a client, see
+    /// [`BrowserStorage::open`]; `kind` 0 local, 1 session, 2 memory.
     fn storage(kind: u32) -> Array;
     /// `getItem(key)` (0), `setItem(key, value)` (1), `removeItem(key)` (2)
     /// or `clear()` (3) on `area`; `false` where the area throws.
@@ -67,8 +68,8 @@ extern "C" {
     /// The value `JSON.parse` reads from the UTF-8 text a base64url
     /// segment encodes; undefined when any step fails.
     fn base64url_json(segment: &str) -> JsValue;
-    /// `JSON.stringify(text)`: the string as a JSON literal.
-    fn quote(text: &str) -> JsValue;
+    /// `JSON.stringify({ email, password })`.
+    fn credentials_json(email: &str, password: &str) -> JsValue;
     #[allow(clippy::too_many_arguments)]
     pub fn snapshot(
         status: &str,
@@ -116,18 +117,21 @@ extern "C" {
 /// [`crate::effects::MemoryStorage`]).
 pub struct BrowserStorage {
     area: JsValue,
-    /// Memory stands in for a Web Storage area that is not usable.
-    pub fallback: bool,
 }
 
 impl BrowserStorage {
-    pub fn open(kind: TokenStorage) -> BrowserStorage {
+    /// The areas a client uses, `[tokens, session, shared]`: the token's
+    /// (as `kind` says), sessionStorage, and localStorage (what all tabs
+    /// share); and whether memory stands in for Web Storage that is not
+    /// usable (one store for both where localStorage is not).
+    pub fn open(kind: TokenStorage) -> ([BrowserStorage; 3], bool) {
         let opened = storage(match kind {
             TokenStorage::Local => 0,
             TokenStorage::Session => 1,
             TokenStorage::Memory => 2,
         });
-        BrowserStorage { area: opened.get(0), fallback: opened.get(1).as_bool() == Some(true) }
+        let area = |i| BrowserStorage { area: opened.get(i) };
+        ([area(0), area(1), area(2)], opened.get(3).as_bool() == Some(true))
     }
 }
 
@@ -212,8 +216,8 @@ pub fn origin() -> Option<String> {
 pub struct BrowserParsers;
 
 impl Parsers for BrowserParsers {
-    fn quote(&self, text: &str) -> String {
-        quote(text).as_string().unwrap_or_default()
+    fn credentials_json(&self, email: &str, password: &str) -> String {
+        credentials_json(email, password).as_string().unwrap_or_default()
     }
 
     fn base64url_json(&self, segment: &str) -> Option<Json> {

@@ -249,10 +249,10 @@ pub struct UrlParts {
 }
 
 /// The parsers the platform has: the browser's `JSON.parse`, `URL` and
-/// `atob`.
+/// `atob`, and its JSON writer.
 pub trait Parsers {
-    /// `text` as a JSON string literal (quoted and escaped).
-    fn quote(&self, text: &str) -> String;
+    /// The login body: the JSON text `{"email":…,"password":…}`.
+    fn credentials_json(&self, email: &str, password: &str) -> String;
     /// The JSON value whose UTF-8 text a base64url segment (padded or not)
     /// encodes, or `None` when it is not base64url, UTF-8 or JSON.
     fn base64url_json(&self, segment: &str) -> Option<Json>;
@@ -291,8 +291,8 @@ impl NativeParsers {
 
 #[cfg(not(target_arch = "wasm32"))]
 impl Parsers for NativeParsers {
-    fn quote(&self, text: &str) -> String {
-        serde_json::Value::from(text).to_string()
+    fn credentials_json(&self, email: &str, password: &str) -> String {
+        serde_json::json!({ "email": email, "password": password }).to_string()
     }
 
     fn base64url_json(&self, segment: &str) -> Option<Json> {

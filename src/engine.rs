@@ -428,12 +428,7 @@ impl<E: Effects> Engine<E> {
     pub async fn login_since(&self, epoch: u64, email: &str, password: &str) -> Result<(), AuthError> {
         let since = self.started();
         self.debug(DebugKind::LoginStart, None, f64::NAN, f64::NAN);
-        let parsers = &self.fx.parsers;
-        let mut body = String::from("{\"email\":");
-        body.push_str(&parsers.quote(email));
-        body.push_str(",\"password\":");
-        body.push_str(&parsers.quote(password));
-        body.push_str("}");
+        let body = self.fx.parsers.credentials_json(email, password);
         let answer = self.send(Method::Post, &self.opts.paths.login, Some(body)).await;
         // A sign-out since the call: its answer is void.
         let superseded = epoch != self.epoch.get();

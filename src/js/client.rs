@@ -389,10 +389,7 @@ impl AuthClient {
         channel_name.push_str(&opts.token_key);
         let mut signal_key = channel_name.clone();
         signal_key.push_str(":signal");
-        let tokens = BrowserStorage::open(opts.token_storage);
-        let session = BrowserStorage::open(TokenStorage::Session);
-        let shared = BrowserStorage::open(TokenStorage::Local);
-        let degraded = tokens.fallback || session.fallback || shared.fallback;
+        let ([tokens, session, shared], degraded) = BrowserStorage::open(opts.token_storage);
         let listeners = Rc::new(Listeners { entries, snapshot: RefCell::new(None) });
         let inner = Rc::new_cyclic(|weak| {
             let fx = Platform::<Browser> {

@@ -122,24 +122,36 @@ export async function run_all(functions) {
 }
 
 /**
- * `[area, fallback]`: localStorage (kind 0) or sessionStorage (1) when it
- * can be used (some browsers throw a SecurityError on mere access when
- * storage is disabled), else, and for kind 2, a store of the same shape kept
- * in memory; `fallback` says that memory stands in for Web Storage.
+ * `[tokens, session, shared, fallback]`: the storage areas of a client, for
+ * its token (localStorage for kind 0, sessionStorage for 1, memory for 2),
+ * sessionStorage and localStorage. Each is Web Storage when it can be used
+ * (some browsers throw a SecurityError on mere access when storage is
+ * disabled), else a store of the same shape kept in memory; `fallback` says
+ * that memory stands in for Web Storage.
  */
 export function storage(kind) {
-  try {
-    const area = kind === 0 ? localStorage : kind === 1 ? sessionStorage : null;
-    if (area && area.length >= 0) return [area, false];
-  } catch {}
+  let fallback = false;
+  const open = (area) => {
+    try {
+      const a = area();
+      if (a && a.length >= 0) return a;
+    } catch {}
+    fallback = true;
+    return memory();
+  };
+  const local = open(() => localStorage);
+  const session = open(() => sessionStorage);
+  return [kind === 0 ? local : kind === 1 ? session : memory(), session, local, fallback];
+}
+
+function memory() {
   const items = new Map();
-  const memory = {
+  return {
     getItem: (key) => items.get(key) ?? null,
     setItem: (key, value) => void items.set(key, String(value)),
     removeItem: (key) => void items.delete(key),
     clear: () => items.clear(),
   };
-  return [memory, kind !== 2];
 }
 
 /** One operation on a storage area from `storage` (see src/browser.rs); throws what the area throws. */
@@ -235,9 +247,9 @@ export function base64url_json(segment) {
   }
 }
 
-/** `text` as a JSON string literal. */
-export function quote(text) {
-  return JSON.stringify(text);
+/** The login body. */
+export function credentials_json(email, password) {
+  return JSON.stringify({ email, password });
 }
 
 /** The frozen session snapshot; `user` says whether it has a user. */
