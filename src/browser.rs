@@ -51,7 +51,6 @@ extern "C" {
     /// `getItem(key)` (0), `setItem(key, value)` (1), `removeItem(key)` (2)
     /// or `clear()` (3) on `area`; `false` where the area throws.
     fn store(area: &JsValue, op: u32, key: &str, value: &str) -> JsValue;
-    fn channel(name: &str) -> Option<BroadcastChannel>;
     /// Posts `message` on `channel`, or without one writes it to the
     /// localStorage key (a new value each time, so every post fires a
     /// storage event).
@@ -104,8 +103,10 @@ extern "C" {
     /// `location.origin`, or null where there is no window.
     #[wasm_bindgen(js_name = origin)]
     fn page_origin() -> JsValue;
-    /// Listens to the page's events: `[next, stop]`, see [`PageEvents`].
-    fn listen(channel: &JsValue) -> Option<Array>;
+    /// Opens the channel `name` to the other tabs and listens to the page's
+    /// events: `[channel or null, next, stop]` (without the last two where
+    /// the events cannot be listened to), see [`PageEvents`].
+    pub fn listen(name: &str) -> Array;
     /// `[promise, cancel]`: the promise resolves to true after `delay_ms`,
     /// or to false at once when `cancel` is called first.
     fn timer(delay_ms: f64) -> Array;
@@ -304,12 +305,6 @@ pub struct BrowserTabs {
     pub signal_key: String,
 }
 
-impl BrowserTabs {
-    pub fn open(name: &str, signal_key: String) -> BrowserTabs {
-        BrowserTabs { channel: channel(name), signal_key }
-    }
-}
-
 impl Tabs for BrowserTabs {
     fn post(&self, message: TabMessage) {
         post(self.channel.as_ref(), &self.signal_key, message.as_str());
@@ -338,9 +333,13 @@ pub struct PageEvents {
 }
 
 impl PageEvents {
-    pub fn listen(channel: Option<&BroadcastChannel>, mut f: impl FnMut(u32, JsValue, JsValue) + 'static) -> Option<PageEvents> {
-        let ends = listen(channel.map(JsValue::from).as_ref().unwrap_or(&JsValue::NULL))?;
-        let next: Function = ends.get(0).unchecked_into();
+    /// Handles the events of `page` (from [`listen`]) with `f`.
+    pub fn listen(page: &Array, mut f: impl FnMut(u32, JsValue, JsValue) + 'static) -> Option<PageEvents> {
+        let next = page.get(1);
+        if next.is_undefined() {
+            return None;
+        }
+        let next: Function = next.unchecked_into();
         crate::task::spawn(async move {
             // Each event, until `stop` makes `next` resolve to null.
             loop {
@@ -353,7 +352,7 @@ impl PageEvents {
                 f(event.get(0).as_f64().unwrap_or(f64::MAX) as u32, event.get(1), event.get(2));
             }
         });
-        Some(PageEvents { stop: ends.get(1).unchecked_into() })
+        Some(PageEvents { stop: page.get(2).unchecked_into() })
     }
 }
 

@@ -297,7 +297,7 @@ impl Inner {
 
     /// Listens to the other tabs, the network coming back, and restores
     /// from the back/forward cache.
-    fn listen(self: &Rc<Self>) {
+    fn listen(self: &Rc<Self>, page: &Array) {
         let weak = Rc::downgrade(self);
         let on_event = move |kind: u32, a: JsValue, b: JsValue| {
             let Some(inner) = weak.upgrade() else { return };
@@ -332,7 +332,7 @@ impl Inner {
                 _ => {}
             }
         };
-        *self.events.borrow_mut() = PageEvents::listen(self.engine.fx.tabs.channel.as_ref(), on_event);
+        *self.events.borrow_mut() = PageEvents::listen(page, on_event);
     }
 }
 
@@ -390,6 +390,9 @@ impl AuthClient {
         let mut signal_key = channel_name.clone();
         signal_key.push_str(":signal");
         let ([tokens, session, shared], degraded) = BrowserStorage::open(opts.token_storage);
+        // The channel to the other tabs, and the page's events.
+        let page = browser::listen(&channel_name);
+        let channel = Some(page.get(0)).filter(|c| !c.is_null()).map(JsCast::unchecked_into);
         let listeners = Rc::new(Listeners { entries, snapshot: RefCell::new(None) });
         let inner = Rc::new_cyclic(|weak| {
             let fx = Platform::<Browser> {
@@ -399,7 +402,7 @@ impl AuthClient {
                 http: BrowserHttp,
                 nav: BrowserNavigation { custom: navigate },
                 clock: BrowserClock,
-                tabs: BrowserTabs::open(&channel_name, signal_key),
+                tabs: BrowserTabs { channel, signal_key },
                 hooks,
                 observer: JsObserver { listeners: listeners.clone(), inner: weak.clone(), debug },
                 parsers: BrowserParsers,
@@ -418,7 +421,7 @@ impl AuthClient {
         if degraded {
             inner.engine.storage_failed();
         }
-        inner.listen();
+        inner.listen(&page);
         inner.schedule_refresh();
         inner.retry_server_logout();
         AuthClient { inner }

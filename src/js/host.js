@@ -168,15 +168,6 @@ export function origin() {
   return typeof window === 'object' ? location.origin : null;
 }
 
-/** A BroadcastChannel, or null where the browser has none or refuses one. */
-export function channel(name) {
-  try {
-    return new BroadcastChannel(name);
-  } catch {
-    return null;
-  }
-}
-
 /** `f()`, or undefined where it throws. */
 export function call(f) {
   try {
@@ -422,19 +413,24 @@ export function error(message, code, status, rejected) {
 }
 
 /**
- * Listens to the other tabs (`channel`, when there is one, and storage
+ * Opens the BroadcastChannel `name` (null where the browser has none or
+ * refuses one) and listens to the other tabs (the channel and storage
  * events), the network coming back, and restores from the back/forward
- * cache. Returns `[next, stop]`: `next()` resolves to the next event (they
- * queue until asked for): `[0, data]` a channel message, `[1, key,
- * newValue]` a storage change, `[2]` online, `[3]` restored; or to null
- * once `stop()` has removed the listeners (and closed `channel`). Null
- * where the page's events cannot be listened to.
+ * cache. Returns `[channel, next, stop]`: `next()` resolves to the next
+ * event (they queue until asked for): `[0, data]` a channel message, `[1,
+ * key, newValue]` a storage change, `[2]` online, `[3]` restored; or to null
+ * once `stop()` has removed the listeners (and closed the channel).
+ * `[channel]` where the page's events cannot be listened to.
  */
-export function listen(channel) {
+export function listen(name) {
+  let channel = null;
   try {
-    return events(channel);
+    channel = new BroadcastChannel(name);
+  } catch {}
+  try {
+    return [channel, ...events(channel)];
   } catch {
-    return null;
+    return [channel];
   }
 }
 
