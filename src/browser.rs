@@ -70,9 +70,9 @@ extern "C" {
     /// `JSON.stringify({ email, password })`.
     fn credentials_json(email: &str, password: &str) -> JsValue;
     #[allow(clippy::too_many_arguments)]
+    /// The frozen snapshot; `id` undefined: no user.
     pub fn snapshot(
-        status: &str,
-        user: bool,
+        signed_in: bool,
         id: &JsValue,
         email: Option<&str>,
         reason: Option<&str>,

@@ -93,15 +93,16 @@ pub fn option(options: &JsValue, name: &str) -> Option<Json> {
 
 pub fn snapshot_object(session: &Session) -> JsValue {
     let claims = session.claims();
-    let id = match claims.and_then(|c| c.sub.as_ref()) {
-        Some(Json::Num(n)) => JsValue::from_f64(*n),
-        Some(Json::Str(s)) => JsValue::from_str(s),
-        _ => JsValue::NULL,
+    // The user's id; undefined: no user.
+    let id = match claims.map(|c| c.sub.as_ref()) {
+        None => JsValue::UNDEFINED,
+        Some(Some(Json::Num(n))) => JsValue::from_f64(*n),
+        Some(Some(Json::Str(s))) => JsValue::from_str(s),
+        Some(_) => JsValue::NULL,
     };
     let renewal = session.renewal();
     crate::browser::snapshot(
-        session.status(),
-        claims.is_some(),
+        matches!(session, Session::SignedIn { .. }),
         &id,
         claims.and_then(|c| c.email.as_deref()),
         session.reason().map(|r| r.as_str()),

@@ -243,11 +243,11 @@ export function credentials_json(email, password) {
   return JSON.stringify({ email, password });
 }
 
-/** The frozen session snapshot; `user` says whether it has a user. */
-export function snapshot(status, user, id, email, reason, expiresAt, renewal, attempts, retryAt) {
+/** The frozen session snapshot; `id` undefined: it has no user. */
+export function snapshot(signedIn, id, email, reason, expiresAt, renewal, attempts, retryAt) {
   return Object.freeze({
-    status,
-    user: user ? Object.freeze({ id, email: email ?? null }) : null,
+    status: signedIn ? 'signedIn' : 'signedOut',
+    user: id !== undefined ? Object.freeze({ id, email: email ?? null }) : null,
     reason: reason ?? null,
     expiresAt: expiresAt ?? null,
     renewal: renewal ? Object.freeze({ code: renewal, attempts, retryAt }) : null,
