@@ -154,7 +154,7 @@ function memory() {
   };
 }
 
-/** One operation on a storage area from `storage` (see src/browser.rs); throws what the area throws. */
+/** One operation on a storage area from `storage` (see src/browser.rs); `false` where the area throws. */
 export function store(area, op, key, value) {
   try {
     return op === 0 ? area.getItem(key) : op === 1 ? area.setItem(key, value) : op === 2 ? area.removeItem(key) : area.clear();
