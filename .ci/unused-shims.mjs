@@ -19,6 +19,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readName, readU32, u32 } from './wasm-binary.mjs';
 
 const [dir, base] = process.argv.slice(2);
 if (!dir || !base) {
@@ -31,34 +32,6 @@ const gluePath = join(dir, `${base}.js`);
 function fail(message) {
   console.error(`unused-shims: ${message}`);
   process.exit(1);
-}
-
-function readU32(buf, pos) {
-  let result = 0;
-  let shift = 0;
-  for (;;) {
-    const b = buf[pos++];
-    result |= (b & 0x7f) << shift;
-    if ((b & 0x80) === 0) return [result >>> 0, pos];
-    shift += 7;
-    if (shift > 28) throw new Error(`bad LEB128 at ${pos}`);
-  }
-}
-
-function u32(n) {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return Buffer.from(out);
-}
-
-function readName(buf, pos) {
-  const [len, p] = readU32(buf, pos);
-  return [buf.toString('utf8', p, p + len), p + len];
 }
 
 const bytes = readFileSync(wasmPath);
