@@ -26,9 +26,9 @@ use crate::task::Settled;
 extern "C" {
     /// Resolves to `[status, body, retryAfter?]`, or 1 (timeout) or 2 (network).
     pub fn send(method: &str, url: &str, json: Option<&str>, timeout_ms: u32, read_body: bool) -> Promise;
-    /// `[request, onApiOrigin]`, or `[promise]` rejected with what `new
+    /// `[request, onApiOrigin]` (with `timeout_ms`, not 0, `init` is a
+    /// signal that aborts after it), or `[promise]` rejected with what `new
     /// Request` threw where it refuses the input.
-    /// With `timeout_ms` (not 0), `init` is a signal that aborts after it.
     pub fn request(input: &JsValue, init: &JsValue, origin: &str, timeout_ms: u32) -> Array;
     /// `[pending fetch, copy for a retry (with a token and `keep_copy`) or null]`;
     /// the fetch is a rejected promise where the request cannot be sent.
