@@ -7,6 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
+use crate::accounts::{Account, Accounts, Code, Registration, Resend, User, Verification};
 use crate::json;
 use crate::jwt::Hs256;
 
@@ -22,82 +23,31 @@ pub const THROTTLE_WINDOW: Duration = Duration::from_secs(60);
 pub const REFRESH_COOKIE: &str = "refresh_token";
 const COOKIE_ATTRIBUTES: &str = "Path=/auth/refresh; HttpOnly; SameSite=Strict";
 
-/// A seeded account. The password never leaves the server.
-#[derive(Debug)]
-pub struct User {
-    /// `IdUsuario`, and the tokens' `sub`.
-    pub id: u64,
-    pub email: &'static str,
-    pub nombre: &'static str,
-    pub apellidos: &'static str,
-    pub password: &'static str,
-    pub email_verified: bool,
-    /// `fechaalta`.
-    pub joined: &'static str,
-}
-
-impl User {
-    /// The user object of `GET /auth/me`: the public backend's `usuarios`
-    /// row without the password (no `id` field: `IdUsuario` is the id).
-    pub fn to_json(&self) -> String {
-        json::object(&[
-            ("IdUsuario", Value::from(self.id)),
-            ("nombre", Value::from(self.nombre)),
-            ("apellidos", Value::from(self.apellidos)),
-            ("dni", Value::from("00000000T")),
-            ("direccion", Value::from("Calle Mayor 1")),
-            ("CP", Value::from("28013")),
-            ("provincia", Value::from("Madrid")),
-            ("poblacion", Value::from("Madrid")),
-            ("pais", Value::from("España")),
-            ("email", Value::from(self.email)),
-            ("telefono", Value::from("600000000")),
-            ("fechaalta", Value::from(self.joined)),
-            ("fechabaja", Value::Null),
-            ("formadepago", Value::from("Domiciliación")),
-            ("cuota", Value::from("0")),
-            ("categoria", Value::from("Socio")),
-            ("socio", Value::from("Sí")),
-            ("isVerified", Value::from(self.email_verified)),
-            ("verificationCode", Value::Null),
-            ("verificationExpires", Value::Null),
-        ])
-    }
-}
-
-/// The demo accounts (same password; the second one has not verified its email).
-pub const USERS: [User; 2] = [
-    User {
-        id: 1,
-        email: "demo@sociapp.dev",
-        nombre: "Demo",
-        apellidos: "Usuario",
-        password: "demo-password",
-        email_verified: true,
-        joined: "2026-01-01",
-    },
-    User {
-        id: 2,
-        email: "unverified@sociapp.dev",
-        nombre: "Sin",
-        apellidos: "Verificar",
-        password: "demo-password",
-        email_verified: false,
-        joined: "2026-01-01",
-    },
-];
-
 /// The public backend's answer to an unverified user's login (401).
 pub const UNVERIFIED_MESSAGE: &str = "Por favor, verifique su correo electrónico antes de iniciar sesión.";
 
-pub fn find_by_email(email: &str) -> Option<&'static User> {
-    USERS.iter().find(|u| u.email.eq_ignore_ascii_case(email))
+/// What a token names: its `sub` and `email`.
+pub trait Identity {
+    fn id(&self) -> u64;
+    fn email(&self) -> &str;
 }
 
-fn find_by_claims(claims: &Map<String, Value>) -> Option<&'static User> {
-    let id = claims.get("sub")?.as_u64()?;
-    let email = claims.get("email")?.as_str()?;
-    USERS.iter().find(|u| u.id == id && u.email == email)
+impl Identity for User {
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn email(&self) -> &str {
+        self.email
+    }
+}
+
+impl Identity for Account {
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn email(&self) -> &str {
+        &self.email
+    }
 }
 
 /// Seconds since the Unix epoch.
@@ -120,8 +70,9 @@ pub struct Issued {
     pub set_cookie: String,
 }
 
-/// Token issuing and checking, with the state the server keeps: the refresh
-/// tokens that may still be used, and recent failed logins.
+/// Token issuing and checking, with the state the server keeps: the
+/// accounts, the refresh tokens that may still be used, and recent failed
+/// logins.
 pub struct Auth {
     jwt: Hs256,
     secure_cookies: bool,
@@ -131,6 +82,7 @@ pub struct Auth {
     refresh_ids: Mutex<HashMap<String, u64>>,
     /// Failed login times per lower-cased email.
     failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    accounts: Mutex<Accounts>,
 }
 
 impl Auth {
@@ -143,15 +95,16 @@ impl Auth {
             jti_counter: AtomicU64::new(0),
             refresh_ids: Mutex::new(HashMap::new()),
             failures: Mutex::new(HashMap::new()),
+            accounts: Mutex::new(Accounts::seeded(crate::accounts::now_ms())),
         }
     }
 
     /// Issues an access token and a new current refresh token for `user`.
-    pub fn issue(&self, user: &User) -> Issued {
+    pub fn issue(&self, user: &impl Identity) -> Issued {
         let iat = now_secs();
         let access_token = self.jwt.sign(&json::object(&[
-            ("sub", Value::from(user.id)),
-            ("email", Value::from(user.email)),
+            ("sub", Value::from(user.id())),
+            ("email", Value::from(user.email())),
             ("iat", Value::from(iat)),
             ("exp", Value::from(iat + ACCESS_TTL_SECS)),
         ]));
@@ -162,8 +115,8 @@ impl Auth {
         );
         let exp = iat + REFRESH_TTL_SECS;
         let refresh_token = self.jwt.sign(&json::object(&[
-            ("sub", Value::from(user.id)),
-            ("email", Value::from(user.email)),
+            ("sub", Value::from(user.id())),
+            ("email", Value::from(user.email())),
             ("jti", Value::from(jti.as_str())),
             ("iat", Value::from(iat)),
             ("exp", Value::from(exp)),
@@ -202,21 +155,61 @@ impl Auth {
 
     /// Consumes a refresh token: if it is valid and current, it stops being
     /// current and its user is returned (the caller issues the next pair).
-    pub fn use_refresh_token(&self, token: &str) -> Option<&'static User> {
+    pub fn use_refresh_token(&self, token: &str) -> Option<Account> {
         let claims = self.jwt.verify(token, now_secs()).ok()?;
         let jti = claims.get("jti")?.as_str()?;
         lock(&self.refresh_ids).remove(jti)?;
-        find_by_claims(&claims)
+        self.find_by_claims(&claims)
     }
 
     /// The user an access token belongs to. Refresh tokens (which carry a
     /// `jti`) are not accepted here.
-    pub fn user_for_access_token(&self, token: &str) -> Option<&'static User> {
+    pub fn user_for_access_token(&self, token: &str) -> Option<Account> {
         let claims = self.jwt.verify(token, now_secs()).ok()?;
         if claims.contains_key("jti") {
             return None;
         }
-        find_by_claims(&claims)
+        self.find_by_claims(&claims)
+    }
+
+    fn find_by_claims(&self, claims: &Map<String, Value>) -> Option<Account> {
+        let id = claims.get("sub")?.as_u64()?;
+        let email = claims.get("email")?.as_str()?;
+        lock(&self.accounts).find_token_subject(id, email).cloned()
+    }
+
+    /// The account with this email (compared case-insensitively).
+    pub fn find_by_email(&self, email: &str) -> Option<Account> {
+        lock(&self.accounts).find(email).cloned()
+    }
+
+    /// Adds an unverified account and "mails" it a code; `false` if the
+    /// email already exists.
+    pub fn register(&self, registration: Registration) -> bool {
+        lock(&self.accounts).register(registration, crate::accounts::now_ms())
+    }
+
+    pub fn verify_email(&self, email: &str, code: &str) -> Verification {
+        lock(&self.accounts).verify(email, code, crate::accounts::now_ms())
+    }
+
+    pub fn resend_code(&self, email: &str) -> Resend {
+        lock(&self.accounts).resend(email, crate::accounts::now_ms())
+    }
+
+    /// The code the last "mail" to this account carried, if it has one.
+    pub fn verification_code(&self, email: &str) -> Option<Code> {
+        lock(&self.accounts).code(email).cloned()
+    }
+
+    /// Makes an account's code expired now; `false` if it has none.
+    pub fn expire_code(&self, email: &str) -> bool {
+        lock(&self.accounts).expire_code(email, crate::accounts::now_ms())
+    }
+
+    /// Back to the seeded accounts as at start.
+    pub fn reset_accounts(&self) {
+        lock(&self.accounts).reset(crate::accounts::now_ms());
     }
 
     /// Whether logins for this email are currently refused.
@@ -257,6 +250,7 @@ impl Auth {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::USERS;
 
     #[test]
     fn user_json_has_no_password() {

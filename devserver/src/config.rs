@@ -20,9 +20,9 @@ options:
   --secure-cookies         mark the refresh cookie Secure
   --missing-cookie-500     answer 500 instead of 401 when /auth/refresh gets
                            no refresh_token cookie (as the public backend does)
-  --throttle               answer 429 (Retry-After: 1) to more than 10 login or
-                           refresh requests per 60 ms from one client, as the
-                           public backend's throttler does
+  --throttle               answer 429 (Retry-After: 1) to more than 10 register,
+                           login or refresh requests per 60 ms from one client,
+                           as the public backend's throttler does
   --test-faults            enable the /__test/* endpoints (fault injection,
                            request record)
   --static-dir DIR         also serve the files of DIR on a second listener

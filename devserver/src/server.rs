@@ -1,11 +1,11 @@
-//! Listeners and the per-connection HTTP/1.1 service. Each request passes
-//! through [`handle`], which records it, applies CORS and any injected fault,
-//! and otherwise hands it to the axum router.
+//! Listeners and the per-connection HTTP/1.1 services. Each API request
+//! passes through [`handle`], which records it and takes any injected fault,
+//! then through the CORS layer (which answers preflights itself, and which a
+//! `nocors` fault skips) to [`respond`], which reads the body and answers as
+//! the throttler, the fault or the axum router says.
 
-use std::convert::Infallible;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,13 +21,15 @@ use serde_json::Value;
 use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
 
-use crate::app::{self, AppState, Shared};
+use crate::app;
 use crate::auth::Auth;
 use crate::config::Config;
-use crate::cors::{self, Cors};
-use crate::faults::{self, Faults, Kind, Seen};
+use crate::cors::Cors;
+use crate::faults::{self, Fault, Faults, Kind, Seen};
 use crate::json::nest_error;
+use crate::state::{AppState, Shared};
 use crate::static_files;
+use crate::test_api;
 use crate::throttle::{self, Throttle};
 
 /// Request bodies larger than this are refused with 413.
@@ -87,16 +89,20 @@ pub async fn start(config: Config) -> io::Result<Running> {
         None => None,
     };
 
-    let router = app::router(state.clone());
-    let api_state = state.clone();
+    let api = Api {
+        router: api_router(&state),
+        state: state.clone(),
+    };
     tokio::spawn(accept_loop(listener, move |stream| {
-        tokio::spawn(serve_api(stream, api_state.clone(), router.clone()));
+        tokio::spawn(serve_api(stream, api.clone()));
     }));
     if let Some((listener, dir)) = static_listener {
-        let root = Arc::new(dir);
-        let isolated = config.cross_origin_isolated;
+        let service = static_files::service::<Incoming>(&dir, config.cross_origin_isolated);
         tokio::spawn(accept_loop(listener, move |stream| {
-            tokio::spawn(serve_static(stream, root.clone(), isolated));
+            let service = service.clone();
+            let service = service_fn(move |req| service.clone().oneshot(req));
+            // Errors here are clients going away; nothing to do about them.
+            tokio::spawn(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
         }));
     }
     Ok(Running {
@@ -129,20 +135,30 @@ async fn accept_loop(listener: TcpListener, mut on_connection: impl FnMut(TcpStr
     }
 }
 
-async fn serve_static(stream: TcpStream, root: Arc<PathBuf>, isolated: bool) {
-    let service = service_fn(move |req| {
-        let root = root.clone();
-        async move { Ok::<_, Infallible>(static_files::serve(&root, req, isolated).await) }
-    });
-    // Errors here are clients going away; nothing to do about them.
-    let _ = http1::Builder::new()
-        .serve_connection(TokioIo::new(stream), service)
-        .await;
+/// What every connection of the API listener shares.
+#[derive(Clone)]
+struct Api {
+    state: Shared,
+    router: Router,
 }
 
-async fn serve_api(stream: TcpStream, state: Shared, router: Router) {
+/// The API's routes, with the test endpoints when they are enabled, and the
+/// NestJS 404 for any other route.
+fn api_router(state: &Shared) -> Router {
+    let mut router = app::routes();
+    if state.test_faults {
+        router = router.merge(test_api::routes());
+    }
+    router
+        .fallback(app::not_found)
+        .method_not_allowed_fallback(app::not_found)
+        .with_state(state.clone())
+}
+
+async fn serve_api(stream: TcpStream, api: Api) {
     let peer = stream.peer_addr().map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |a| a.ip());
-    let service = service_fn(move |req| handle(state.clone(), router.clone(), peer, req));
+    let service = service_fn(move |req| handle(api.clone(), peer, req));
+    // Errors here are clients going away; nothing to do about them.
     let _ = http1::Builder::new()
         .serve_connection(TokioIo::new(stream), service)
         .await;
@@ -167,50 +183,64 @@ fn is_api_path(path: &str) -> bool {
 }
 
 async fn handle(
-    state: Shared,
-    router: Router,
+    api: Api,
     peer: IpAddr,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, CloseConnection> {
-    let origin = state.cors.allowed_origin(req.headers());
+    let state = api.state.clone();
     let path = req.uri().path().to_owned();
-    let api = is_api_path(&path);
-    if api && state.test_faults {
+    let api_path = is_api_path(&path);
+    if api_path && state.test_faults {
         state.faults.record(seen(&req));
     }
     if req.method() == Method::OPTIONS {
-        return Ok(cors::preflight(origin.as_ref()));
+        return Ok(state.cors.preflight(req).await);
     }
-    let fault = if api && state.test_faults {
+    let fault = if api_path && state.test_faults {
         state.faults.take(&path)
     } else {
         None
     };
+    let inner = tower::service_fn(move |req| respond(api.clone(), peer, fault, req));
+    if fault.is_some_and(|f| f.kind == Kind::NoCors) {
+        inner.oneshot(req).await
+    } else {
+        state.cors.with_cors(inner).oneshot(req).await
+    }
+}
 
+/// Everything after CORS: the body, the throttler, the fault, the route.
+async fn respond(
+    api: Api,
+    peer: IpAddr,
+    fault: Option<Fault>,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, CloseConnection> {
+    let state = &api.state;
+    let path = req.uri().path().to_owned();
     // Read the whole body first, so that a client that goes away while its
     // request waits (hang, hold) is noticed and the request dropped.
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, BODY_LIMIT).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.is::<LengthLimitError>() => {
-            let mut res = nest_error(
+            return Ok(nest_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 Value::from("request entity too large"),
                 Some("Payload Too Large"),
-            );
-            cors::apply(res.headers_mut(), origin.as_ref());
-            return Ok(res);
+            ));
         }
         Err(_) => return Err(CloseConnection),
     };
     let req = Request::from_parts(parts, Body::from(body));
 
-    // The throttler guards login and refresh (after CORS preflights, before
-    // the route, as the NestJS guard does).
+    // The throttler guards register, login and refresh (after CORS
+    // preflights, before the route, as the NestJS guard does).
     let throttled = req.method() == Method::POST
-        && (path == "/auth/login" || path == "/auth/refresh")
+        && throttle::GUARDED_PATHS.contains(&path.as_str())
         && state.throttle.over_limit(peer);
-    let mut res = match fault.map(|f| (f.kind, f)) {
+    let router = api.router.clone();
+    Ok(match fault.map(|f| (f.kind, f)) {
         None if throttled => throttle::too_many_requests(),
         None => normal(router, req).await,
         Some((Kind::Status, f)) => faults::status_response(f.status),
@@ -225,14 +255,9 @@ async fn handle(
         Some((Kind::Drop, _)) => return Err(CloseConnection),
         Some((Kind::Truncate, _)) => faults::truncated_response(),
         Some((Kind::Malformed, _)) => faults::malformed_response(),
-        Some((Kind::NoCors, _)) => {
-            let mut res = normal(router, req).await;
-            cors::strip(res.headers_mut());
-            return Ok(res);
-        }
-    };
-    cors::apply(res.headers_mut(), origin.as_ref());
-    Ok(res)
+        // The normal answer; `handle` left the CORS layer out.
+        Some((Kind::NoCors, _)) => normal(router, req).await,
+    })
 }
 
 async fn normal(router: Router, req: Request<Body>) -> Response<Body> {

@@ -1,4 +1,5 @@
-//! `/__test/*`: fault injection and the request record, mounted only with
+//! `/__test/*`: fault injection, the request record, the throttler switch
+//! and the verification codes the server "mailed", mounted only with
 //! `--test-faults`.
 
 use axum::body::{Body, Bytes};
@@ -8,9 +9,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::Value;
 
-use crate::app::Shared;
 use crate::faults::FaultSpec;
 use crate::json::{self, nest_error};
+use crate::state::Shared;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -20,6 +21,8 @@ pub fn routes() -> Router<Shared> {
         .route("/__test/requests", get(requests))
         .route("/__test/reset", post(reset))
         .route("/__test/throttle", post(throttle))
+        .route("/__test/code", get(code))
+        .route("/__test/expire-code", post(expire_code))
 }
 
 fn bad_request(message: String) -> Response<Body> {
@@ -27,6 +30,14 @@ fn bad_request(message: String) -> Response<Body> {
         StatusCode::BAD_REQUEST,
         Value::from(message),
         Some("Bad Request"),
+    )
+}
+
+fn not_found(message: String) -> Response<Body> {
+    nest_error(
+        StatusCode::NOT_FOUND,
+        Value::from(message),
+        Some("Not Found"),
     )
 }
 
@@ -94,11 +105,12 @@ async fn reset(State(state): State<Shared>) -> Response<Body> {
     state.faults.reset();
     state.auth.reset_throttle();
     state.throttle.reset();
+    state.auth.reset_accounts();
     ok_json(json::object(&[("ok", Value::from(true))]))
 }
 
-/// `POST /__test/throttle {limit, windowMs}` sets the throttler on login and
-/// refresh (`{"limit": null}`: off) until the next reset → the setting.
+/// `POST /__test/throttle {limit, windowMs}` sets the throttler on register,
+/// login and refresh (`{"limit": null}`: off) until the next reset → the setting.
 async fn throttle(State(state): State<Shared>, body: Bytes) -> Response<Body> {
     let obj = match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(obj)) => obj,
@@ -120,4 +132,86 @@ async fn throttle(State(state): State<Shared>, body: Bytes) -> Response<Body> {
         ("limit", setting.map_or(Value::Null, |(l, _)| Value::from(l))),
         ("windowMs", setting.map_or(Value::Null, |(_, w)| Value::from(w.as_millis() as u64))),
     ]))
+}
+
+/// `GET /__test/code?email=<email>` → `{"email", "code"}`: the code the last
+/// "mail" to that account carried; 404 when it has none.
+async fn code(State(state): State<Shared>, RawQuery(query): RawQuery) -> Response<Body> {
+    let mut email = None;
+    for pair in query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        match pair.split_once('=').map(|(k, v)| (k, form_decode(v))) {
+            Some(("email", Some(v))) => email = Some(v),
+            Some(("email", None)) => {
+                return bad_request("email is not a valid URL-encoded value".into())
+            }
+            _ => return bad_request(format!("unknown query parameter {pair:?}")),
+        }
+    }
+    let Some(email) = email.filter(|e| !e.is_empty()) else {
+        return bad_request(
+            "the email query parameter is required, e.g. ?email=demo%40sociapp.dev".into(),
+        );
+    };
+    match state.auth.verification_code(&email) {
+        Some(code) => ok_json(json::object(&[
+            ("email", Value::from(email)),
+            ("code", Value::from(code.code)),
+        ])),
+        None => not_found(format!("No verification code for {email}")),
+    }
+}
+
+/// `POST /__test/expire-code {"email"}` makes that account's code expired
+/// now → `{"ok": true}`; 404 when it has none.
+async fn expire_code(State(state): State<Shared>, body: Bytes) -> Response<Body> {
+    let obj = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(obj)) => obj,
+        _ => {
+            return bad_request(
+                "body must be a JSON object such as {\"email\": \"demo@sociapp.dev\"}".into(),
+            )
+        }
+    };
+    if let Some(k) = obj.keys().find(|k| *k != "email") {
+        return bad_request(format!("unknown field {k:?}"));
+    }
+    let Some(email) = obj.get("email").and_then(Value::as_str) else {
+        return bad_request("email must be a string".into());
+    };
+    if state.auth.expire_code(email) {
+        ok_json(json::object(&[("ok", Value::from(true))]))
+    } else {
+        not_found(format!("No verification code for {email}"))
+    }
+}
+
+/// Decodes `application/x-www-form-urlencoded` text (`+` is a space);
+/// `None` for bad escapes or non-UTF-8 results.
+fn form_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = s.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }

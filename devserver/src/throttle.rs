@@ -1,4 +1,4 @@
-//! The public backend's throttler on login and refresh: about 10 requests
+//! The public backend's throttler on register, login and refresh: about 10 requests
 //! per 60 milliseconds per client IP (its ttl is in milliseconds), answered
 //! 429 with `Retry-After: 1`. Off unless `--throttle` (or the test switch)
 //! turns it on.
@@ -14,6 +14,9 @@ use serde_json::Value;
 
 use crate::auth::lock;
 use crate::json::nest_error;
+
+/// The routes the throttler guards (`POST` only).
+pub const GUARDED_PATHS: [&str; 3] = ["/auth/register", "/auth/login", "/auth/refresh"];
 
 /// The public backend's limit: requests per window.
 pub const LIMIT: usize = 10;

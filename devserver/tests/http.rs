@@ -423,6 +423,668 @@ fn me_with_valid_missing_expired_and_tampered_tokens() {
     );
 }
 
+// ---------------------------------------------------------------- register and email verification
+
+const REGISTERED: &str =
+    r#"{"message":"User registered successfully. Please check your email for verification code."}"#;
+const WRONG_CODE: &str = r#"{"statusCode":401,"message":"Código de verificación incorrecto. Inténtelo de nuevo.","error":"Unauthorized"}"#;
+const EXPIRED_CODE: &str = r#"{"statusCode":401,"message":"El código ha expirado. Su registro ha sido eliminado por seguridad. Por favor, regístrese de nuevo.","error":"Unauthorized"}"#;
+const USER_NOT_FOUND: &str =
+    r#"{"statusCode":401,"message":"User not found","error":"Unauthorized"}"#;
+
+fn verify_body(email: &str, code: &str) -> String {
+    json!({"email": email, "code": code}).to_string()
+}
+
+/// A 6-digit code that is not `code`.
+fn other_code(code: &str) -> &'static str {
+    if code == "000000" {
+        "111111"
+    } else {
+        "000000"
+    }
+}
+
+#[test]
+fn register_answers_201_without_a_session_then_409() {
+    let server = TestServer::start(&[]);
+    let res = server.post_json(
+        "/auth/register",
+        &registration("ana@sociapp.dev").to_string(),
+    );
+    assert_eq!((res.status, res.text().as_str()), (201, REGISTERED));
+    assert!(res.header("set-cookie").is_none());
+
+    let exists = r#"{"statusCode":409,"message":"Email already exists","error":"Conflict"}"#;
+    for email in [
+        "ana@sociapp.dev",
+        "ANA@Sociapp.dev",
+        "demo@sociapp.dev",
+        "Unverified@sociapp.dev",
+    ] {
+        let res = server.post_json("/auth/register", &registration(email).to_string());
+        assert_eq!((res.status, res.text().as_str()), (409, exists), "{email}");
+    }
+    // Registered, not verified: login is refused as for the seeded unverified user.
+    let res = server.post_json(
+        "/auth/login",
+        r#"{"email":"ana@sociapp.dev","password":"ana-password"}"#,
+    );
+    assert_eq!(res.status, 401);
+    assert_eq!(
+        res.json()["message"],
+        "Por favor, verifique su correo electrónico antes de iniciar sesión."
+    );
+    assert!(res.header("set-cookie").is_none());
+    let res = server.post_json(
+        "/auth/login",
+        r#"{"email":"ana@sociapp.dev","password":"wrong"}"#,
+    );
+    assert_eq!(res.json()["message"], "Invalid credentials");
+}
+
+#[test]
+fn register_validation() {
+    let server = TestServer::start(&[]);
+    let res = server.post_json("/auth/register", "{}");
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        res.json(),
+        json!({"statusCode": 400, "message": [
+            "nombre must be a string",
+            "apellidos must be a string",
+            "password must be a string",
+            "dni must be a string",
+            "direccion must be a string",
+            "CP must be a string",
+            "provincia must be a string",
+            "poblacion must be a string",
+            "pais must be a string",
+            "email must be an email",
+            "telefono must be a string",
+            "fechaalta must be a valid ISO 8601 date string",
+            "formadepago must be a string",
+            "cuota must be a number conforming to the specified constraints",
+            "categoria must be a string",
+            "socio must be one of the following values: Socio, NoSocio"
+        ], "error": "Bad Request"})
+    );
+
+    let with = |changes: Value| {
+        let mut body = registration("new@sociapp.dev");
+        for (k, v) in changes.as_object().expect("object") {
+            if v.is_null() {
+                body.as_object_mut().expect("object").remove(k);
+            } else {
+                body[k] = v.clone();
+            }
+        }
+        server.post_json("/auth/register", &body.to_string())
+    };
+    for (changes, messages) in [
+        (json!({"foo": 1}), json!(["property foo should not exist"])),
+        (
+            json!({"email": "not-an-email"}),
+            json!(["email must be an email"]),
+        ),
+        (
+            json!({"socio": "Sí"}),
+            json!(["socio must be one of the following values: Socio, NoSocio"]),
+        ),
+        (
+            json!({"socio": 2}),
+            json!(["socio must be one of the following values: Socio, NoSocio"]),
+        ),
+        (
+            json!({"cuota": "doce"}),
+            json!(["cuota must be a number conforming to the specified constraints"]),
+        ),
+        (
+            json!({"fechaalta": "01/02/2026", "fechabaja": ""}),
+            json!([
+                "fechaalta must be a valid ISO 8601 date string",
+                "fechabaja must be a valid ISO 8601 date string"
+            ]),
+        ),
+        (
+            json!({"nombre": 5, "telefono": null, "x": true}),
+            json!([
+                "property x should not exist",
+                "nombre must be a string",
+                "telefono must be a string"
+            ]),
+        ),
+    ] {
+        let res = with(changes.clone());
+        assert_eq!(res.status, 400, "{changes}");
+        assert_eq!(res.json()["message"], messages, "{changes}");
+        assert_eq!(res.json()["error"], "Bad Request");
+    }
+    let res = server.post_json("/auth/register", "{not json");
+    assert_eq!(res.status, 400);
+    assert!(res.json()["message"].is_string(), "{}", res.text());
+    // Nothing was stored by the refused requests.
+    assert_eq!(
+        with(json!({})).status,
+        201,
+        "the email is still free after the 400s"
+    );
+
+    // Implicit conversion: a numeric string is a number; 0 and 1 are NoSocio and Socio;
+    // fechabaja may be null.
+    for (i, changes) in [
+        json!({"cuota": "25"}),
+        json!({"cuota": 7, "socio": 0, "fechabaja": null}),
+        json!({"socio": 1, "fechabaja": "2027-01-31T00:00:00.000Z"}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut changes = changes;
+        changes["email"] = json!(format!("convert{i}@sociapp.dev"));
+        let res = with(changes.clone());
+        assert_eq!(
+            (res.status, res.text().as_str()),
+            (201, REGISTERED),
+            "{changes}"
+        );
+    }
+}
+
+#[test]
+fn verify_email_signs_the_new_member_in() {
+    let server = TestServer::with_faults();
+    let email = "ana@sociapp.dev";
+    let mut body = registration(email);
+    body["cuota"] = json!("25");
+    body["socio"] = json!(0);
+    assert_eq!(
+        server.post_json("/auth/register", &body.to_string()).status,
+        201
+    );
+    let code = server.code(email);
+    assert!(
+        code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()),
+        "{code}"
+    );
+
+    let res = server.post_json("/auth/verify-email", &verify_body(email, other_code(&code)));
+    assert_eq!((res.status, res.text().as_str()), (401, WRONG_CODE));
+    assert!(res.header("set-cookie").is_none());
+    // A wrong code changes nothing.
+    assert_eq!(server.code(email), code);
+
+    let before = now_secs();
+    let res = server.request(
+        "POST",
+        "/auth/verify-email",
+        &[("Content-Type", "application/json"), ("Origin", ORIGIN)],
+        Some(&verify_body("ANA@sociapp.dev", &code)),
+    );
+    assert_eq!(res.status, 200, "{}", res.text());
+    res.assert_cors_for(ORIGIN);
+    let answer = res.json();
+    assert_eq!(answer.as_object().map(|o| o.len()), Some(1), "{answer}");
+    let access = answer["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned();
+    let claims = jwt_payload(&access);
+    assert_eq!(
+        (claims["sub"].clone(), claims["email"].clone()),
+        (json!(3), json!(email))
+    );
+    assert!(claims["iat"].as_u64().is_some_and(|iat| iat >= before));
+    let cookie = refresh_cookie_value(&res).expect("refresh cookie");
+    assert_eq!(
+        res.header_all("set-cookie"),
+        vec![format!(
+            "refresh_token={cookie}{COOKIE_ATTRS}; Max-Age=604800"
+        )]
+    );
+
+    let me = server.me(&access);
+    assert_eq!(me.status, 200);
+    assert_eq!(
+        me.text(),
+        concat!(
+            r#"{"IdUsuario":3,"nombre":"Ana","apellidos":"García López","dni":"12345678Z","#,
+            r#""direccion":"Calle Luna 3","CP":"41001","provincia":"Sevilla","poblacion":"Sevilla","#,
+            r#""pais":"España","email":"ana@sociapp.dev","telefono":"611222333","fechaalta":"2026-02-01","#,
+            r#""fechabaja":null,"formadepago":"Transferencia","cuota":"25","categoria":"Socio","#,
+            r#""socio":"NoSocio","isVerified":true,"verificationCode":null,"verificationExpires":null}"#
+        )
+    );
+
+    // The session refreshes (with rotation) and the member can log in.
+    let res = server.refresh(&cookie);
+    assert_eq!(res.status, 200, "{}", res.text());
+    let refreshed = res.json()["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert_eq!(jwt_payload(&refreshed)["sub"], 3);
+    assert_eq!(server.me(&refreshed).json()["email"], email);
+    assert_eq!(server.refresh(&cookie).status, 401);
+    let res = server.post_json(
+        "/auth/login",
+        r#"{"email":"ana@sociapp.dev","password":"ana-password"}"#,
+    );
+    assert_eq!(res.status, 200, "{}", res.text());
+
+    // Verified: a second verification answers a message and no session.
+    for code in [code.as_str(), other_code(&code)] {
+        let res = server.post_json("/auth/verify-email", &verify_body(email, code));
+        assert_eq!(
+            (res.status, res.text().as_str()),
+            (200, r#"{"message":"Email already verified"}"#)
+        );
+        assert!(res.header("set-cookie").is_none());
+    }
+    assert_eq!(server.get("/auth/me").status, 401, "no token, no profile");
+    // The code is gone.
+    assert_eq!(
+        server.get("/__test/code?email=ana%40sociapp.dev").status,
+        404
+    );
+}
+
+#[test]
+fn row_of_a_registered_member_keeps_its_values() {
+    let server = TestServer::with_faults();
+    let email = "luis@sociapp.dev";
+    let mut body = registration(email);
+    body["fechaalta"] = json!("2026-03-04T10:30:00Z");
+    body["fechabaja"] = json!("2027-03-04");
+    body["socio"] = json!(1);
+    assert_eq!(
+        server.post_json("/auth/register", &body.to_string()).status,
+        201
+    );
+    let code = server.code(email);
+    let res = server.post_json("/auth/verify-email", &verify_body(email, &code));
+    let access = res.json()["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let row = server.me(&access).json();
+    assert_eq!(row["cuota"], "12.5");
+    assert_eq!(row["fechaalta"], "2026-03-04");
+    assert_eq!(row["fechabaja"], "2027-03-04");
+    assert_eq!(row["socio"], "Socio");
+    assert!(
+        row.get("password").is_none() && row.get("id").is_none(),
+        "{row}"
+    );
+}
+
+#[test]
+fn expired_code_deletes_the_registration() {
+    let server = TestServer::with_faults();
+    let email = "late@sociapp.dev";
+    let body = registration(email).to_string();
+    assert_eq!(server.post_json("/auth/register", &body).status, 201);
+    let code = server.code(email);
+    let res = server.post_json("/__test/expire-code", r#"{"email":"late@sociapp.dev"}"#);
+    assert_eq!((res.status, res.json()), (200, json!({"ok": true})));
+
+    // Even the right code is too late now.
+    let res = server.post_json("/auth/verify-email", &verify_body(email, &code));
+    assert_eq!((res.status, res.text().as_str()), (401, EXPIRED_CODE));
+    assert!(res.header("set-cookie").is_none());
+    let res = server.post_json("/auth/verify-email", &verify_body(email, &code));
+    assert_eq!((res.status, res.text().as_str()), (401, USER_NOT_FOUND));
+    let res = server.post_json("/auth/resend-code", r#"{"email":"late@sociapp.dev"}"#);
+    assert_eq!((res.status, res.text().as_str()), (401, USER_NOT_FOUND));
+    assert_eq!(
+        server.get("/__test/code?email=late%40sociapp.dev").status,
+        404
+    );
+
+    // The member registers again, with a new id.
+    let res = server.post_json("/auth/register", &body);
+    assert_eq!((res.status, res.text().as_str()), (201, REGISTERED));
+    let code = server.code(email);
+    let res = server.post_json("/auth/verify-email", &verify_body(email, &code));
+    assert_eq!(res.status, 200, "{}", res.text());
+    let access = res.json()["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert_eq!(jwt_payload(&access)["sub"], 4);
+
+    // A wrong code that comes after the expiry also deletes the registration.
+    assert_eq!(
+        server
+            .post_json(
+                "/auth/register",
+                &registration("late2@sociapp.dev").to_string()
+            )
+            .status,
+        201
+    );
+    let code = server.code("late2@sociapp.dev");
+    server.post_json("/__test/expire-code", r#"{"email":"late2@sociapp.dev"}"#);
+    let res = server.post_json(
+        "/auth/verify-email",
+        &verify_body("late2@sociapp.dev", other_code(&code)),
+    );
+    assert_eq!((res.status, res.text().as_str()), (401, EXPIRED_CODE));
+    let res = server.post_json(
+        "/auth/verify-email",
+        &verify_body("late2@sociapp.dev", &code),
+    );
+    assert_eq!(res.text(), USER_NOT_FOUND);
+}
+
+#[test]
+fn resend_code() {
+    let server = TestServer::with_faults();
+    let email = "ana@sociapp.dev";
+    assert_eq!(
+        server
+            .post_json("/auth/register", &registration(email).to_string())
+            .status,
+        201
+    );
+    let first = server.code(email);
+    server.post_json("/__test/expire-code", r#"{"email":"ana@sociapp.dev"}"#);
+    let res = server.post_json("/auth/resend-code", r#"{"email":"Ana@sociapp.dev"}"#);
+    assert_eq!(
+        (res.status, res.text().as_str()),
+        (
+            200,
+            r#"{"message":"Verification code resent successfully"}"#
+        )
+    );
+    assert!(res.header("set-cookie").is_none());
+    // A new code with a new 15-minute expiry: it verifies.
+    let second = server.code(email);
+    if second != first {
+        let res = server.post_json("/auth/verify-email", &verify_body(email, &first));
+        assert_eq!(res.text(), WRONG_CODE);
+    }
+    let res = server.post_json("/auth/verify-email", &verify_body(email, &second));
+    assert_eq!(res.status, 200, "{}", res.text());
+
+    let res = server.post_json("/auth/resend-code", r#"{"email":"ana@sociapp.dev"}"#);
+    assert_eq!(
+        (res.status, res.text().as_str()),
+        (
+            409,
+            r#"{"statusCode":409,"message":"Email already verified","error":"Conflict"}"#
+        )
+    );
+    let res = server.post_json("/auth/resend-code", r#"{"email":"demo@sociapp.dev"}"#);
+    assert_eq!(res.status, 409);
+    let res = server.post_json("/auth/resend-code", r#"{"email":"nobody@sociapp.dev"}"#);
+    assert_eq!((res.status, res.text().as_str()), (401, USER_NOT_FOUND));
+}
+
+#[test]
+fn verify_and_resend_validation() {
+    let server = TestServer::start(&[]);
+    for (path, body, messages) in [
+        (
+            "/auth/verify-email",
+            "{}",
+            json!([
+                "email must be an email",
+                "code must be longer than or equal to 6 characters",
+                "code must be a string"
+            ]),
+        ),
+        (
+            "/auth/verify-email",
+            r#"{"email":"demo@sociapp.dev","code":"12345"}"#,
+            json!(["code must be longer than or equal to 6 characters"]),
+        ),
+        (
+            "/auth/verify-email",
+            r#"{"email":"demo@sociapp.dev","code":"1234567","extra":1}"#,
+            json!([
+                "property extra should not exist",
+                "code must be shorter than or equal to 6 characters"
+            ]),
+        ),
+        (
+            "/auth/resend-code",
+            r#"{"email":"nope","code":"123456"}"#,
+            json!(["property code should not exist", "email must be an email"]),
+        ),
+    ] {
+        let res = server.post_json(path, body);
+        assert_eq!(res.status, 400, "{path} {body}");
+        assert_eq!(
+            res.json(),
+            json!({"statusCode": 400, "message": messages, "error": "Bad Request"}),
+            "{path} {body}"
+        );
+    }
+    let res = server.post_json(
+        "/auth/verify-email",
+        r#"{"email":"nobody@sociapp.dev","code":"123456"}"#,
+    );
+    assert_eq!((res.status, res.text().as_str()), (401, USER_NOT_FOUND));
+}
+
+#[test]
+fn seeded_unverified_user_verifies_and_reset_restores_the_seeds() {
+    let server = TestServer::with_faults();
+    let email = "unverified@sociapp.dev";
+    let login = r#"{"email":"unverified@sociapp.dev","password":"demo-password"}"#;
+    assert_eq!(server.post_json("/auth/login", login).status, 401);
+    let code = server.code(email);
+    let res = server.post_json("/auth/verify-email", &verify_body(email, &code));
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        jwt_payload(res.json()["access_token"].as_str().expect("token"))["sub"],
+        2
+    );
+    let res = server.post_json("/auth/login", login);
+    assert_eq!(res.status, 200, "{}", res.text());
+    let access = res.json()["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let row = server.me(&access).json();
+    assert_eq!(
+        (row["IdUsuario"].clone(), row["isVerified"].clone()),
+        (json!(2), json!(true))
+    );
+    assert_eq!(row["verificationCode"], Value::Null);
+    assert_eq!(
+        server
+            .get("/__test/code?email=unverified%40sociapp.dev")
+            .status,
+        404
+    );
+
+    assert_eq!(
+        server
+            .post_json(
+                "/auth/register",
+                &registration("ana@sociapp.dev").to_string()
+            )
+            .status,
+        201
+    );
+    let res = server.request("POST", "/__test/reset", &[], None);
+    assert_eq!((res.status, res.json()), (200, json!({"ok": true})));
+
+    // As at start: the seeded user is unverified again, with a code; the
+    // registered member is gone.
+    let res = server.post_json("/auth/login", login);
+    assert_eq!(res.status, 401);
+    assert_eq!(
+        res.json()["message"],
+        "Por favor, verifique su correo electrónico antes de iniciar sesión."
+    );
+    assert_eq!(server.code(email).len(), 6);
+    let res = server.post_json("/auth/resend-code", r#"{"email":"ana@sociapp.dev"}"#);
+    assert_eq!(res.text(), USER_NOT_FOUND);
+    assert_eq!(
+        server
+            .post_json(
+                "/auth/register",
+                &registration("ana@sociapp.dev").to_string()
+            )
+            .status,
+        201
+    );
+    server.login();
+}
+
+#[test]
+fn code_test_endpoints() {
+    let server = TestServer::with_faults();
+    let res = server.get("/__test/code?email=unverified%40sociapp.dev");
+    assert_eq!(res.status, 200);
+    let body = res.json();
+    assert_eq!(body["email"], "unverified@sociapp.dev");
+    assert!(body["code"].as_str().is_some_and(|c| c.len() == 6));
+    assert_eq!(body.as_object().map(|o| o.len()), Some(2));
+    // Unencoded and mixed-case emails work too.
+    assert_eq!(
+        server
+            .get("/__test/code?email=Unverified@sociapp.dev")
+            .json()["code"],
+        body["code"]
+    );
+
+    for path in [
+        "/__test/code?email=demo%40sociapp.dev",
+        "/__test/code?email=nobody%40sociapp.dev",
+    ] {
+        let res = server.get(path);
+        assert_eq!(res.status, 404, "{path}");
+        assert_eq!(res.json()["statusCode"], 404);
+        assert_eq!(res.json()["error"], "Not Found");
+        assert!(res.json()["message"].is_string());
+    }
+    for path in [
+        "/__test/code",
+        "/__test/code?email=",
+        "/__test/code?x=1",
+        "/__test/code?email=%zz",
+    ] {
+        let res = server.get(path);
+        assert_eq!(res.status, 400, "{path}");
+        assert_eq!(res.json()["error"], "Bad Request");
+        assert!(res.json()["message"].is_string());
+    }
+
+    for bad in ["", "[]", r#"{"email":1}"#, r#"{"email":"a@b.co","x":1}"#] {
+        let res = server.post_json("/__test/expire-code", bad);
+        assert_eq!(res.status, 400, "{bad}");
+        assert_eq!(res.json()["statusCode"], 400);
+    }
+    for email in ["demo@sociapp.dev", "nobody@sociapp.dev"] {
+        let res = server.post_json("/__test/expire-code", &json!({"email": email}).to_string());
+        assert_eq!(res.status, 404, "{email}");
+        assert_eq!(res.json()["error"], "Not Found");
+    }
+    let res = server.post_json(
+        "/__test/expire-code",
+        r#"{"email":"unverified@sociapp.dev"}"#,
+    );
+    assert_eq!((res.status, res.json()), (200, json!({"ok": true})));
+    let code = body["code"].as_str().expect("code");
+    let res = server.post_json(
+        "/auth/verify-email",
+        &verify_body("unverified@sociapp.dev", code),
+    );
+    assert_eq!(res.text(), EXPIRED_CODE);
+    // The seeded user was deleted like any registration; a reset brings it back.
+    assert_eq!(
+        server
+            .get("/__test/code?email=unverified%40sociapp.dev")
+            .status,
+        404
+    );
+    server.request("POST", "/__test/reset", &[], None);
+    assert_eq!(
+        server
+            .get("/__test/code?email=unverified%40sociapp.dev")
+            .status,
+        200
+    );
+
+    // Test calls are not recorded; the API calls are.
+    let paths: Vec<Value> = server
+        .get("/__test/requests")
+        .json()
+        .as_array()
+        .map(|a| a.iter().map(|r| r["path"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(paths, Vec::<Value>::new(), "the reset cleared the record");
+
+    // Without --test-faults they do not exist.
+    let plain = TestServer::start(&[]);
+    assert_eq!(
+        plain
+            .get("/__test/code?email=unverified%40sociapp.dev")
+            .status,
+        404
+    );
+    assert_eq!(
+        plain
+            .post_json(
+                "/__test/expire-code",
+                r#"{"email":"unverified@sociapp.dev"}"#
+            )
+            .json()["message"],
+        "Cannot POST /__test/expire-code"
+    );
+}
+
+#[test]
+fn register_is_throttled_with_login_and_refresh() {
+    let server = TestServer::with_faults();
+    let set = |body: &str| {
+        server.request(
+            "POST",
+            "/__test/throttle",
+            &[("Content-Type", "application/json")],
+            Some(body),
+        )
+    };
+    set(r#"{"limit":2,"windowMs":60000}"#);
+    let statuses: Vec<u16> = ["a", "b", "c"]
+        .iter()
+        .map(|name| {
+            let body = registration(&format!("{name}@sociapp.dev")).to_string();
+            server.post_json("/auth/register", &body).status
+        })
+        .collect();
+    assert_eq!(statuses, [201, 201, 429]);
+    let res = server.post_json("/auth/register", &registration("d@sociapp.dev").to_string());
+    assert_eq!(
+        (res.status, res.text().as_str()),
+        (
+            429,
+            r#"{"statusCode":429,"message":"ThrottlerException: Too Many Requests"}"#
+        )
+    );
+    assert_eq!(res.header("retry-after"), Some("1"));
+    // One count for the three routes; verify-email and resend-code are not guarded.
+    assert_eq!(server.post_json("/auth/login", DEMO_LOGIN).status, 429);
+    let res = server.post_json("/auth/resend-code", r#"{"email":"a@sociapp.dev"}"#);
+    assert_eq!(res.status, 200);
+    let code = server.code("a@sociapp.dev");
+    let res = server.post_json("/auth/verify-email", &verify_body("a@sociapp.dev", &code));
+    assert_eq!(res.status, 200, "{}", res.text());
+
+    // The refused registration stored nothing.
+    set(r#"{"limit":null}"#);
+    assert_eq!(
+        server
+            .post_json("/auth/register", &registration("c@sociapp.dev").to_string())
+            .status,
+        201
+    );
+}
+
 // ---------------------------------------------------------------- CORS
 
 #[test]
@@ -519,6 +1181,72 @@ fn preflight() {
         "{res:?}"
     );
 }
+
+#[test]
+fn cors_on_registration_and_throttled_answers() {
+    let server = TestServer::with_faults();
+    let headers = [("Origin", ORIGIN), ("Content-Type", "application/json")];
+    let post = |path: &str, body: &str| server.request("POST", path, &headers, Some(body));
+    let body = registration("ana@sociapp.dev").to_string();
+    for (path, body, status) in [
+        ("/auth/register", "{}", 400),
+        ("/auth/register", body.as_str(), 201),
+        ("/auth/register", body.as_str(), 409),
+        (
+            "/auth/verify-email",
+            r#"{"email":"ana@sociapp.dev","code":"abcdef"}"#,
+            401,
+        ),
+        (
+            "/auth/verify-email",
+            r#"{"email":"demo@sociapp.dev","code":"abcdef"}"#,
+            200,
+        ),
+        ("/auth/resend-code", r#"{"email":"ana@sociapp.dev"}"#, 200),
+        ("/auth/resend-code", r#"{"email":"demo@sociapp.dev"}"#, 409),
+    ] {
+        let res = post(path, body);
+        assert_eq!(res.status, status, "{path} {body}: {}", res.text());
+        res.assert_cors_for(ORIGIN);
+    }
+    let res = server.request(
+        "OPTIONS",
+        "/auth/verify-email",
+        &[
+            ("Origin", ORIGIN),
+            ("Access-Control-Request-Method", "POST"),
+        ],
+        None,
+    );
+    assert_eq!(res.status, 204);
+    res.assert_cors_for(ORIGIN);
+    assert_eq!(
+        res.header("access-control-allow-headers"),
+        Some("Content-Type, Authorization")
+    );
+
+    server.post_json("/__test/throttle", r#"{"limit":0,"windowMs":60000}"#);
+    let res = post(
+        "/auth/register",
+        &registration("bea@sociapp.dev").to_string(),
+    );
+    assert_eq!(res.status, 429);
+    res.assert_cors_for(ORIGIN);
+    // Other origins: processed, but without CORS headers.
+    let res = server.request(
+        "POST",
+        "/auth/resend-code",
+        &[
+            ("Origin", "http://evil.example"),
+            ("Content-Type", "application/json"),
+        ],
+        Some(r#"{"email":"ana@sociapp.dev"}"#),
+    );
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("access-control-allow-origin"), None);
+    assert_eq!(res.header("access-control-allow-credentials"), None);
+}
+
 
 // ---------------------------------------------------------------- faults
 
@@ -947,6 +1675,42 @@ fn static_files() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn static_files_stay_inside_the_directory() {
+    let dir = std::env::temp_dir().join(format!(
+        "sociapp-devserver-static-paths-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(dir.join("sub")).expect("mkdir");
+    std::fs::write(dir.join("a b.txt"), "spaced").expect("write");
+    std::fs::write(dir.join("sub/x.txt"), "x").expect("write");
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let server = TestServer::start(&["--static-dir", &dir_arg]);
+    let addr = server.running.static_addr.expect("static listener");
+    let get = |path: &str| send(addr, "GET", path, &[], None);
+
+    let res = get("/a%20b.txt");
+    assert_eq!((res.status, res.text().as_str()), (200, "spaced"));
+    assert_eq!(
+        res.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(get("/sub/x.txt").text(), "x");
+    for bad in [
+        "/../etc/passwd",
+        "/sub/../../etc/passwd",
+        "/sub/%2e%2e/%2e%2e/etc/passwd",
+        "/%2e%2e%2fetc%2fpasswd",
+        "/%zz",
+        "/a%5cb",
+        "/a%00",
+    ] {
+        assert_eq!(get(bad).status, 404, "{bad}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 
 // ---------------------------------------------------------------- the binary
 

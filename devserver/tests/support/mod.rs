@@ -91,6 +91,13 @@ impl TestServer {
         self.request("GET", "/auth/me", &[("Authorization", &auth)], None)
     }
 
+    /// The verification code the server "mailed" to `email` (`/__test/code`).
+    pub fn code(&self, email: &str) -> String {
+        let res = self.get(&format!("/__test/code?email={}", email.replace('@', "%40")));
+        assert_eq!(res.status, 200, "{}", res.text());
+        res.json()["code"].as_str().expect("code").to_owned()
+    }
+
     pub fn add_fault(&self, json: &str) -> Resp {
         let res = self.post_json("/__test/fault", json);
         assert_eq!(res.status, 200, "{}", res.text());
@@ -297,6 +304,29 @@ pub fn parse_head(bytes: &[u8]) -> Option<(Resp, &[u8])> {
         },
         &bytes[end + 4..],
     ))
+}
+
+/// A complete `POST /auth/register` body for `email`, as a JSON value to
+/// change before sending.
+pub fn registration(email: &str) -> Value {
+    serde_json::json!({
+        "nombre": "Ana",
+        "apellidos": "García López",
+        "password": "ana-password",
+        "dni": "12345678Z",
+        "direccion": "Calle Luna 3",
+        "CP": "41001",
+        "provincia": "Sevilla",
+        "poblacion": "Sevilla",
+        "pais": "España",
+        "email": email,
+        "telefono": "611222333",
+        "fechaalta": "2026-02-01",
+        "formadepago": "Transferencia",
+        "cuota": 12.5,
+        "categoria": "Socio",
+        "socio": "Socio"
+    })
 }
 
 /// The value of the `refresh_token` cookie a response sets.
