@@ -65,9 +65,15 @@ function rewriteImports(body) {
     [field, pos] = readName(body, pos);
     const kind = body[pos];
     const end = importDescEnd(body, kind, pos + 1);
-    const short = shortName('$', renames.size);
-    renames.set(field, short);
-    imported.push(field);
+    // wasm-bindgen imports a JS function that takes and returns nothing
+    // straight from its module (`import * as importN`): the field is that
+    // function's name there, and keeps it.
+    let short = field;
+    if (module === `./${base}_bg.js`) {
+      short = shortName('$', renames.size);
+      renames.set(field, short);
+      imported.push(field);
+    }
     if (!modules.has(module)) modules.set(module, `m${modules.size}`);
     parts.push(name(modules.get(module)), name(short), body.subarray(pos, end));
     pos = end;
