@@ -16,6 +16,7 @@ use crate::effects::{
     StorageError, TabMessage, Tabs, UrlParts,
 };
 use crate::engine::Hooks;
+use crate::jwt::Claims;
 use crate::json::Json;
 use crate::options::TokenStorage;
 use crate::task::Settled;
@@ -40,9 +41,12 @@ extern "C" {
     /// `navigate(path)` awaited, or without it `location.replace(path)`;
     /// rejects with what was thrown.
     fn navigate(custom: Option<&Function>, path: &str) -> Promise;
-    /// Calls every function of `listeners` with `snapshot`; one that throws
-    /// stops no other.
-    pub fn notify(listeners: &js_sys::Map, snapshot: &JsValue);
+    /// Queues `snapshot` for every function of `listeners`, called (in
+    /// order with debug events; one that throws stops no other) in a
+    /// microtask: never while the module is in the middle of a change.
+    pub fn deliver(listeners: &js_sys::Map, snapshot: &JsValue);
+    /// `JSON.stringify(value)`, or undefined where it throws.
+    pub fn json_text(value: &JsValue) -> JsValue;
     /// Resolves to the `[index, thrown]` of each function that failed.
     fn run_all(functions: &Array) -> Promise;
     /// `[tokens, session, shared, fallback]`: the areas of a client, see
@@ -64,11 +68,12 @@ extern "C" {
     /// `Date.now()`, or with `random` `Math.random()` (one import for both).
     fn clock(random: bool) -> f64;
     fn url(input: &str) -> JsValue;
-    /// The value `JSON.parse` reads from the UTF-8 text a base64url
-    /// segment encodes; undefined when any step fails.
-    fn base64url_json(segment: &str) -> JsValue;
-    /// `JSON.stringify({ email, password })`.
-    fn credentials_json(email: &str, password: &str) -> JsValue;
+    /// `[sub, email, exp]` of the object `JSON.parse` reads from the UTF-8
+    /// text a base64url segment encodes; undefined when any step fails or
+    /// it is not an object.
+    fn claims(segment: &str) -> JsValue;
+    /// `JSON.stringify({ [key]: value, [key2]: value2 })` (`key2` absent: one member).
+    fn body_json(key: &str, value: &str, key2: Option<&str>, value2: &str) -> JsValue;
     #[allow(clippy::too_many_arguments)]
     /// The frozen snapshot; `id` undefined: no user.
     pub fn snapshot(
@@ -85,8 +90,8 @@ extern "C" {
     /// lock without them), to the function that lets it go; or to null when
     /// `timeout_ms` passed first. Let go after `timeout_ms` in any case.
     fn lock(name: &str, timeout_ms: u32) -> Promise;
-    /// The AuthError, or with `rejected` a promise rejected with it.
-    pub fn error(message: &str, code: &str, status: Option<u16>, rejected: bool) -> JsValue;
+    /// The AuthError; with `how` 1 a promise rejected with it, with 2 `[error]`.
+    pub fn error(message: &str, code: &str, status: Option<u16>, how: u32) -> JsValue;
     /// A logout's result, `{ server?, status?, errors: [] }`.
     pub fn report(server: Option<&str>, status: Option<u16>) -> JsValue;
     /// Adds `{ step, index?, error? }` to the result's errors (`error` when
@@ -96,9 +101,9 @@ extern "C" {
     /// checked; or `[thrown]`: an AuthError that names the option when one
     /// is bad, or what reading the options threw.
     pub fn functions(options: &JsValue) -> Array;
-    /// Hands one debug event (a plain object built from its type, by
-    /// number, and its facts; NaN: absent) to `sink`: the app's function, or
-    /// the console for `true`.
+    /// Queues one debug event (a plain object built from its type, by
+    /// number, and its facts; NaN: absent) for `sink`: the app's function,
+    /// or the console for `true` (delivered as [`deliver`] says).
     pub fn debug(sink: &JsValue, kind: u32, text: Option<&str>, a: f64, b: f64);
     /// `location.origin`, or null where there is no window.
     #[wasm_bindgen(js_name = origin)]
@@ -165,14 +170,16 @@ impl effects::Storage for BrowserStorage {
 /// Longest delay `setTimeout` honours.
 const MAX_DELAY: u32 = i32::MAX as u32;
 
-/// `[status, body, retryAfter?]` as the host functions give it (`body`
-/// parsed by `JSON.parse`, undefined when it could not be).
+/// `[status, body, retryAfter?, token?, message?]` as the host functions
+/// give it (`body` parsed by `JSON.parse`, undefined when it could not be).
 pub fn response_of(value: &JsValue) -> HttpResponse {
     let answer: &Array = value.unchecked_ref();
     HttpResponse {
         status: answer.get(0).as_f64().unwrap_or(0.0) as u16,
-        body: Some(answer.get(1)).filter(|v| !v.is_undefined()).map(|v| crate::js::to_json(&v)),
+        json: !answer.get(1).is_undefined(),
         retry_after_ms: answer.get(2).as_f64(),
+        token: answer.get(3).as_string(),
+        message: answer.get(4).as_string(),
     }
 }
 
@@ -217,12 +224,23 @@ pub fn origin() -> Option<String> {
 pub struct BrowserParsers;
 
 impl Parsers for BrowserParsers {
-    fn credentials_json(&self, email: &str, password: &str) -> String {
-        credentials_json(email, password).as_string().unwrap_or_default()
+    fn body_json(&self, key: &str, value: &str, second: Option<(&str, &str)>) -> String {
+        let (key2, value2) = second.map_or((None, ""), |(k, v)| (Some(k), v));
+        body_json(key, value, key2, value2).as_string().unwrap_or_default()
     }
 
-    fn base64url_json(&self, segment: &str) -> Option<Json> {
-        Some(base64url_json(segment)).filter(|v| !v.is_undefined()).map(|v| crate::js::to_json(&v))
+    fn claims(&self, segment: &str) -> Option<Claims> {
+        let c = claims(segment);
+        if c.is_undefined() {
+            return None;
+        }
+        let c: &Array = c.unchecked_ref();
+        let sub = c.get(0);
+        Some(Claims {
+            sub: sub.as_f64().map(Json::Num).or_else(|| sub.as_string().map(Json::Str)),
+            email: c.get(1).as_string(),
+            exp: c.get(2).as_f64(),
+        })
     }
 
     fn url(&self, input: &str) -> Option<UrlParts> {

@@ -4,6 +4,7 @@
 use core::cell::RefCell;
 use core::future::Future;
 
+#[cfg(not(target_arch = "wasm32"))]
 use crate::json::Json;
 
 /// The storage failed or is not there (disabled, SecurityError, quota).
@@ -90,12 +91,18 @@ pub struct HttpRequest {
     pub read_body: bool,
 }
 
+/// An API answer as the platform reads it: its status and what the SDK
+/// uses of its JSON body.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HttpResponse {
     pub status: u16,
-    /// The body as the platform's JSON parser reads it; `None` when it was
-    /// not read, or is empty or not JSON.
-    pub body: Option<Json>,
+    /// Whether the body was read and is JSON.
+    pub json: bool,
+    /// The body's `access_token`, when it is a non-empty string.
+    pub token: Option<String>,
+    /// The body's `message` for people: a non-empty string, or the strings
+    /// of an array (the server's validation messages) joined with "; ".
+    pub message: Option<String>,
     /// `Retry-After` in milliseconds, where the answer has one the page may
     /// read (a number of seconds; cross-origin only when the API exposes it).
     pub retry_after_ms: Option<f64>,
@@ -251,11 +258,14 @@ pub struct UrlParts {
 /// The parsers the platform has: the browser's `JSON.parse`, `URL` and
 /// `atob`, and its JSON writer.
 pub trait Parsers {
-    /// The login body: the JSON text `{"email":…,"password":…}`.
-    fn credentials_json(&self, email: &str, password: &str) -> String;
-    /// The JSON value whose UTF-8 text a base64url segment (padded or not)
-    /// encodes, or `None` when it is not base64url, UTF-8 or JSON.
-    fn base64url_json(&self, segment: &str) -> Option<Json>;
+    /// A request body: the JSON text of an object of one or two strings,
+    /// such as `{"email":…,"password":…}`.
+    fn body_json(&self, key: &str, value: &str, second: Option<(&str, &str)>) -> String;
+    /// The claims of a token's payload segment: base64url (padded or not)
+    /// of the UTF-8 JSON text of an object, or `None` when it is not. Each
+    /// claim is kept when of its type: `sub` a number or a string, `email` a
+    /// string, `exp` a number.
+    fn claims(&self, segment: &str) -> Option<crate::jwt::Claims>;
     /// An absolute URL split into its parts, or `None` when the parser
     /// refuses it.
     fn url(&self, input: &str) -> Option<UrlParts>;
@@ -287,16 +297,48 @@ impl NativeParsers {
     pub fn json(&self, text: &str) -> Option<Json> {
         serde_json::from_str(text).ok().map(Self::value)
     }
+
+    /// An answer with the body `text`, read as the browser half reads it
+    /// (the twin of host.js's `answer`).
+    pub fn answer(&self, status: u16, text: &str) -> HttpResponse {
+        let body = self.json(text);
+        let field = |key| body.as_ref().and_then(|b| b.get(key));
+        let message = match field("message") {
+            Some(Json::Str(s)) => s.clone(),
+            Some(Json::Arr(items)) => items.iter().filter_map(Json::as_str).collect::<Vec<_>>().join("; "),
+            _ => String::new(),
+        };
+        HttpResponse {
+            status,
+            json: body.is_some(),
+            token: field("access_token").and_then(Json::as_str).filter(|t| !t.is_empty()).map(str::to_owned),
+            message: Some(message).filter(|m| !m.is_empty()),
+            retry_after_ms: None,
+        }
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 impl Parsers for NativeParsers {
-    fn credentials_json(&self, email: &str, password: &str) -> String {
-        serde_json::json!({ "email": email, "password": password }).to_string()
+    fn body_json(&self, key: &str, value: &str, second: Option<(&str, &str)>) -> String {
+        // Members in the order given, as JSON.stringify writes them.
+        let quote = |s: &str| serde_json::Value::from(s).to_string();
+        let mut out = format!("{{{}:{}", quote(key), quote(value));
+        if let Some((k, v)) = second {
+            out.push_str(&format!(",{}:{}", quote(k), quote(v)));
+        }
+        out.push('}');
+        out
     }
 
-    fn base64url_json(&self, segment: &str) -> Option<Json> {
-        self.json(&String::from_utf8(crate::jwt::base64url_decode(segment)?).ok()?)
+    fn claims(&self, segment: &str) -> Option<crate::jwt::Claims> {
+        let json = self.json(&String::from_utf8(crate::jwt::base64url_decode(segment)?).ok()?)?;
+        if !matches!(json, Json::Obj(_)) {
+            return None;
+        }
+        let sub = json.get("sub").filter(|s| matches!(s, Json::Str(_) | Json::Num(_))).cloned();
+        let email = json.get("email").and_then(Json::as_str).map(str::to_owned);
+        Some(crate::jwt::Claims { sub, email, exp: json.get("exp").and_then(Json::as_f64) })
     }
 
     fn url(&self, input: &str) -> Option<UrlParts> {

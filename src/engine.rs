@@ -14,10 +14,8 @@ use crate::effects::{
     Clock, Http, HttpFailure, HttpRequest, HttpResponse, Lock, Method, Navigation, Parsers, Storage, TabMessage, Tabs,
 };
 use crate::error::AuthError;
-use crate::json::Json;
 use crate::jwt;
-use crate::options::{ClearSessionStorage, Options, TokenStorage};
-use crate::plan::{self, Step};
+use crate::options::{ClearSessionStorage, Options, Path, TokenStorage};
 use crate::session::{Reason, Renewal, Session};
 
 /// The app's `onLogout` hooks.
@@ -43,6 +41,8 @@ pub enum DebugKind {
     SignoutEnd,
     TabSent,
     TabReceived,
+    RestoreStart,
+    RestoreEnd,
 }
 
 impl DebugKind {
@@ -62,6 +62,8 @@ impl DebugKind {
             DebugKind::SignoutEnd => "signout:end",
             DebugKind::TabSent => "tab:sent",
             DebugKind::TabReceived => "tab:received",
+            DebugKind::RestoreStart => "restore:start",
+            DebugKind::RestoreEnd => "restore:end",
         }
     }
 }
@@ -175,6 +177,8 @@ impl From<HttpFailure> for AuthError {
 
 /// Storage key suffix of the logged-out marker.
 const MARKER_SUFFIX: &str = ":logged_out";
+/// Storage key suffix of the hint that this browser signed in (never a token).
+const HINT_SUFFIX: &str = ":signed_in";
 /// Name suffix of the refresh lock (after `sociapp-auth:<tokenKey>`).
 const LOCK_SUFFIX: &str = ":refresh";
 
@@ -217,46 +221,79 @@ pub struct Engine<E: Effects> {
     epoch: Cell<u64>,
     /// The logged-out marker's key in shared storage.
     marker_key: String,
+    /// The key of the hint that this browser signed in, in shared storage.
+    hint_key: String,
     /// The refresh lock's name.
     lock_name: String,
     warned: Cell<bool>,
+    /// Set while the session is restored from the refresh cookie at start:
+    /// until the first refresh settles.
+    restoring: Cell<bool>,
+    /// The server's answer to the logout under way, once it came: a logout
+    /// asked for during the teardown's hooks resolves with it at once.
+    answered: Cell<Option<(ServerOutcome, Option<u16>)>>,
 }
 
 impl<E: Effects> Engine<E> {
     /// Restores a token left in storage by an earlier page (raw string under
-    /// `tokenKey`, as apps without the SDK store it).
+    /// `tokenKey`, as apps without the SDK store it). Without a usable one,
+    /// when the hint says this browser signed in and no logout is waiting
+    /// for the server, the session is to be restored from the refresh
+    /// cookie: [`Self::restoring`] is then set and the session reads signed
+    /// in without a usable token until [`Self::refresh`] settles.
     pub fn new(opts: Options, fx: Platform<E>) -> Self {
-        let mut marker_key = opts.token_key.clone();
-        marker_key.push_str(MARKER_SUFFIX);
+        let key = |suffix: &str| {
+            let mut key = opts.token_key.clone();
+            key.push_str(suffix);
+            key
+        };
+        let marker_key = key(MARKER_SUFFIX);
+        let hint_key = key(HINT_SUFFIX);
         let mut lock_name = String::from("sociapp-auth:");
-        lock_name.push_str(&opts.token_key);
-        lock_name.push_str(LOCK_SUFFIX);
+        lock_name.push_str(&key(LOCK_SUFFIX));
         let engine = Engine {
             session: RefCell::new(Session::SignedOut { reason: None }),
             epoch: Cell::new(0),
             marker_key,
+            hint_key,
             lock_name,
             warned: Cell::new(false),
+            restoring: Cell::new(false),
+            answered: Cell::new(None),
             opts,
             fx,
         };
-        let stored = engine.stored_token();
-        if let Some(token) = stored {
-            let s = engine.signed_in(token);
-            if jwt::is_expired(s.claims(), engine.fx.clock.now_ms()) {
-                engine.remove_token();
-                *engine.session.borrow_mut() = Session::SignedOut { reason: Some(Reason::Expired) };
-            } else {
-                *engine.session.borrow_mut() = s;
-            }
+        let stored = engine.stored_token().map(|t| engine.signed_in(t));
+        let usable = stored.as_ref().is_some_and(|s| !jwt::is_expired(s.claims(), engine.fx.clock.now_ms()));
+        let session = if usable {
+            stored
+        } else if !engine.logged_out_marker() && matches!(engine.fx.shared.get(&engine.hint_key), Ok(Some(_))) {
+            engine.debug(DebugKind::RestoreStart, None, f64::NAN, f64::NAN);
+            engine.restoring.set(true);
+            // The expired token stands in until the refresh renews it.
+            Some(stored.unwrap_or(Session::SignedIn { token: None, claims: None, renewal: None }))
+        } else if stored.is_some() {
+            engine.remove_token();
+            Some(Session::SignedOut { reason: Some(Reason::Expired) })
+        } else {
+            None
+        };
+        if let Some(s) = session {
+            *engine.session.borrow_mut() = s;
         }
         engine
+    }
+
+    /// Whether the session is being restored from the refresh cookie (see
+    /// [`Self::new`]); the restore is the first [`Self::refresh`].
+    pub fn restoring(&self) -> bool {
+        self.restoring.get()
     }
 
     /// A signed-in session with `token`, its claims read.
     fn signed_in(&self, token: String) -> Session {
         let claims = jwt::decode_claims(&token, &self.fx.parsers);
-        Session::SignedIn { token, claims, renewal: None }
+        Session::SignedIn { token: Some(token), claims, renewal: None }
     }
 
     /// Emits a debug event when the app asked for them. The events, with
@@ -338,7 +375,7 @@ impl<E: Effects> Engine<E> {
     pub fn access_token(&self) -> Option<String> {
         match &*self.session.borrow() {
             Session::SignedIn { token, claims, .. } if !jwt::is_expired(claims.as_ref(), self.fx.clock.now_ms()) => {
-                Some(token.clone())
+                token.clone()
             }
             _ => None,
         }
@@ -351,7 +388,12 @@ impl<E: Effects> Engine<E> {
     }
 
     fn set_marker(&self, on: bool) {
-        let result = if on { self.fx.shared.set(&self.marker_key, "1") } else { self.fx.shared.remove(&self.marker_key) };
+        self.set_flag(&self.marker_key, on);
+    }
+
+    /// Sets (`"1"`) or removes a flag in shared storage.
+    fn set_flag(&self, key: &str, on: bool) {
+        let result = if on { self.fx.shared.set(key, "1") } else { self.fx.shared.remove(key) };
         if result.is_err() {
             self.storage_failed();
         }
@@ -362,13 +404,24 @@ impl<E: Effects> Engine<E> {
         self.fx.observer.changed(&self.session.borrow());
     }
 
-    /// Stores a new token and signs in.
+    /// Stores a new token and signs in; the hint tells later pages that
+    /// this browser has a session to restore.
     fn adopt(&self, token: String) {
         if self.fx.tokens.set(&self.opts.token_key, &token).is_err() {
             // The session still works in this page, from memory.
             self.storage_failed();
         }
+        self.set_flag(&self.hint_key, true);
         self.set_session(self.signed_in(token));
+    }
+
+    /// An explicit sign-in with a token the server issued (a login, a
+    /// verified email, `setSession`): the logged-out marker goes, the token
+    /// is stored and the other tabs are told.
+    pub fn sign_in(&self, token: String) {
+        self.set_marker(false);
+        self.adopt(token);
+        self.post(TabMessage::Login);
     }
 
     /// Ends the session at once: memory first, then storage.
@@ -383,7 +436,7 @@ impl<E: Effects> Engine<E> {
         // Storage of this tab alone is cleared if it still holds our token.
         let remove = match (reason, &held) {
             (Reason::OtherTab, _) if self.opts.token_storage == TokenStorage::Local => false,
-            (Reason::OtherTab, Session::SignedIn { token, .. }) => self.stored_token().as_ref() == Some(token),
+            (Reason::OtherTab, Session::SignedIn { token, .. }) => self.stored_token() == *token,
             _ => true,
         };
         let removed = !remove || self.remove_token();
@@ -391,17 +444,19 @@ impl<E: Effects> Engine<E> {
             errors.push(StepFailure { step: "tokenStorage", index: None, thrown: None });
         }
         self.debug(DebugKind::SignoutStep, Some("token"), f64::from(u8::from(removed)), f64::NAN);
+        // The tab that signed out told the others, and cleared the hint.
         if reason != Reason::OtherTab {
+            self.set_flag(&self.hint_key, false);
             self.post(TabMessage::Logout);
         }
     }
 
     /// Sends a request to the API now; the future awaits the answer.
-    fn send(&self, method: Method, path: &str, json: Option<String>) -> ServerCall {
+    fn send(&self, method: Method, path: Path, json: Option<String>) -> ServerCall {
         // Only the logout's body goes unread: its status says it all.
-        let read_body = path != self.opts.paths.logout;
+        let read_body = path != Path::Logout;
         let request =
-            HttpRequest { method, url: self.opts.url(path), json, timeout_ms: self.opts.timeout_ms, read_body };
+            HttpRequest { method, url: self.opts.endpoint(path), json, timeout_ms: self.opts.timeout_ms, read_body };
         Box::pin(self.fx.http.send(request))
     }
 
@@ -409,7 +464,7 @@ impl<E: Effects> Engine<E> {
     /// it before [`Self::begin_sign_out`] lets the local teardown run while
     /// the request is in flight.
     pub fn send_logout(&self) -> ServerCall {
-        self.send(Method::Post, &self.opts.paths.logout, None)
+        self.send(Method::Post, Path::Logout, None)
     }
 
     /// The current epoch: a login started now is void if a sign-out
@@ -420,22 +475,23 @@ impl<E: Effects> Engine<E> {
 
     /// `POST` login; on success stores the token and signs in.
     pub async fn login(&self, email: &str, password: &str) -> Result<(), AuthError> {
-        self.login_since(self.epoch(), email, password).await
+        let body = self.fx.parsers.body_json("email", email, Some(("password", password)));
+        self.sign_in_since(self.epoch(), Path::Login, body).await
     }
 
-    /// [`Self::login`] for a call made at `epoch` (taken when the app called
-    /// it, before any await).
-    pub async fn login_since(&self, epoch: u64, email: &str, password: &str) -> Result<(), AuthError> {
+    /// A sign-in for a call made at `epoch` (taken when the app called it,
+    /// before any await): `POST` `path` (login, or verify-email) with the
+    /// JSON `body`; on success stores the token and signs in.
+    pub async fn sign_in_since(&self, epoch: u64, path: Path, body: String) -> Result<(), AuthError> {
         let since = self.started();
         self.debug(DebugKind::LoginStart, None, f64::NAN, f64::NAN);
-        let body = self.fx.parsers.credentials_json(email, password);
-        let answer = self.send(Method::Post, &self.opts.paths.login, Some(body)).await;
+        let answer = self.send(Method::Post, path, Some(body)).await;
         // A sign-out since the call: its answer is void.
         let superseded = epoch != self.epoch.get();
         if superseded && matches!(&answer, Ok(r) if (200..300).contains(&r.status)) {
             self.expire_cookie_again().await;
         }
-        let result = self.login_answer(answer, superseded);
+        let result = self.login_answer(answer, superseded, path == Path::VerifyEmail);
         self.debug_end(DebugKind::LoginEnd, &result, since);
         result.map(drop)
     }
@@ -453,21 +509,25 @@ impl<E: Effects> Engine<E> {
     }
 
     /// What a login's answer means; `Ok` is its status. Signs in on success.
-    fn login_answer(&self, answer: Result<HttpResponse, HttpFailure>, superseded: bool) -> Result<u16, AuthError> {
+    fn login_answer(&self, answer: Result<HttpResponse, HttpFailure>, superseded: bool, verify: bool) -> Result<u16, AuthError> {
         let response = answer?;
         if superseded {
             return Err(AuthError::Superseded);
         }
         match response.status {
             200..=299 => {
-                let token = access_token_of(&response)?;
-                self.set_marker(false);
-                self.adopt(token);
-                self.post(TabMessage::Login);
+                let token = access_token_of(&response).map_err(|e| {
+                    // verify-email's answer for an address already verified:
+                    // a 2xx with a message and no token.
+                    match &response.message {
+                        Some(m) if verify => AuthError::AlreadyVerified { message: m.clone() },
+                        _ => e,
+                    }
+                })?;
+                self.sign_in(token);
                 Ok(response.status)
             }
-            401 => Err(AuthError::InvalidCredentials { message: server_message(&response) }),
-            _ => Err(http_error(&response)),
+            _ => Err(answer_error(&response)),
         }
     }
 
@@ -501,11 +561,10 @@ impl<E: Effects> Engine<E> {
             let refused = self.current_token();
             let shared = self.opts.token_storage == TokenStorage::Local;
             let waited = self.started();
-            // Held until the block ends.
-            let lock = if shared { self.fx.lock.acquire(&self.lock_name, self.opts.timeout_ms).await } else { None };
-            if shared {
-                self.debug(DebugKind::RefreshLock, Some(if lock.is_some() { "held" } else { "timeout" }), self.elapsed(waited), f64::NAN);
-            }
+            // Every tab shares the refresh cookie, whatever its token
+            // storage: one refresh at a time. Held until the block ends.
+            let lock = self.fx.lock.acquire(&self.lock_name, self.opts.timeout_ms).await;
+            self.debug(DebugKind::RefreshLock, Some(if lock.is_some() { "held" } else { "timeout" }), self.elapsed(waited), f64::NAN);
             // A logout while this tab waited for the lock.
             if !self.is_signed_in() {
                 break 'run Err(AuthError::NotSignedIn);
@@ -521,7 +580,7 @@ impl<E: Effects> Engine<E> {
                 }
             }
             let epoch = self.epoch.get();
-            let result = self.send(Method::Post, &self.opts.paths.refresh, None).await;
+            let result = self.send(Method::Post, Path::Refresh, None).await;
             if epoch != self.epoch.get() {
                 if matches!(&result, Ok(r) if (200..300).contains(&r.status)) {
                     self.expire_cookie_again().await;
@@ -545,6 +604,15 @@ impl<E: Effects> Engine<E> {
                     self.renewal_failed(e.code(), retry_after);
                     Err(e)
                 }
+                Err(e) if self.restoring.get() => {
+                    // A restore at start: the page never saw this session,
+                    // so it ends without the teardown and without telling
+                    // the other tabs (whose sessions are their own).
+                    self.remove_token();
+                    self.set_flag(&self.hint_key, false);
+                    self.set_session(Session::SignedOut { reason: Some(Reason::Expired) });
+                    Err(e)
+                }
                 Err(e) => {
                     let ended = self.begin_sign_out(Reason::Expired);
                     self.finish_sign_out(None, ended).await;
@@ -553,13 +621,16 @@ impl<E: Effects> Engine<E> {
             }
         };
         self.debug_end(DebugKind::RefreshEnd, &result, since);
+        if self.restoring.replace(false) {
+            self.debug_end(DebugKind::RestoreEnd, &result, since);
+        }
         result.map(drop)
     }
 
     /// The session's token, expired or not.
     fn current_token(&self) -> Option<String> {
         self.with_session(|s| match s {
-            Session::SignedIn { token, .. } => Some(token.clone()),
+            Session::SignedIn { token, .. } => token.clone(),
             Session::SignedOut { .. } => None,
         })
     }
@@ -613,74 +684,96 @@ impl<E: Effects> Engine<E> {
         self.finish_sign_out(Some(server), ended).await
     }
 
-    /// The synchronous first step of every sign-out ([`Step::EndSession`]):
+    /// The synchronous first step of every sign-out:
     /// once this returns, no request can carry the token. Returns the
     /// failures met, for [`Self::finish_sign_out`].
     pub fn begin_sign_out(&self, reason: Reason) -> Vec<StepFailure<Failure<E>>> {
         let mut errors = Vec::new();
+        self.answered.set(None);
         self.end_session(reason, &mut errors);
         errors
     }
 
-    /// The rest of the logout plan, with the server call that
-    /// [`Self::send_logout`] started, or without one.
-    pub async fn finish_sign_out(&self, mut server: Option<ServerCall>, errors: Vec<StepFailure<Failure<E>>>) -> Report<E> {
+    /// What the server answered the logout under way, once it did: the
+    /// teardown's hooks and navigation run after that, and a logout they
+    /// ask for resolves with it instead of waiting for the teardown.
+    pub fn logout_answered(&self) -> Option<(ServerOutcome, Option<u16>)> {
+        self.answered.get()
+    }
+
+    /// Adopts a token the server issued elsewhere (`setSession`): a JWT whose
+    /// `exp` is in the future, else `invalid_argument`.
+    pub fn set_session_token(&self, token: Option<String>) -> Result<(), AuthError> {
+        let live = token.filter(|t| {
+            let exp = jwt::decode_claims(t, &self.fx.parsers).and_then(|c| c.exp);
+            exp.is_some_and(|exp| exp * 1000.0 > self.fx.clock.now_ms())
+        });
+        let Some(token) = live else {
+            return Err(AuthError::InvalidArgument { field: "access_token", problem: "must be a JWT whose exp is in the future" });
+        };
+        self.sign_in(token);
+        Ok(())
+    }
+
+    /// The rest of a sign-out, in this order, after [`Self::begin_sign_out`]
+    /// ended the session (token gone from memory and storage before
+    /// anything could await, so no request made after `logout()` is called
+    /// carries it, whatever the server does):
+    /// 1. the server's answer to the logout request [`Self::send_logout`]
+    ///    sent (no token; a sign-out for another reason has none): until
+    ///    it confirms, the logged-out marker stays;
+    /// 2. sessionStorage cleared (per `clearSessionStorage`);
+    /// 3. the app's `onLogout` hooks, in order (e.g. resetting stores);
+    /// 4. navigation to `redirectTo` (unless `null`).
+    pub async fn finish_sign_out(&self, server: Option<ServerCall>, errors: Vec<StepFailure<Failure<E>>>) -> Report<E> {
         let since = self.started();
         let mut report = LogoutReport { server: None, status: None, errors };
-        for step in plan::logout_plan(&self.opts, server.is_some()) {
-            match step {
-                // Done by `begin_sign_out`.
-                Step::EndSession => {}
-                Step::CallServer => {
-                    let Some(call) = server.take() else { continue };
-                    let (outcome, status) = match call.await {
-                        Ok(r) if (200..300).contains(&r.status) => (ServerOutcome::Ok, Some(r.status)),
-                        Ok(r) => (ServerOutcome::Failed, Some(r.status)),
-                        Err(HttpFailure::Timeout) => (ServerOutcome::Timeout, None),
-                        Err(HttpFailure::Network) => (ServerOutcome::Unreachable, None),
-                    };
-                    // Until the server confirms, the refresh cookie may live on.
-                    self.set_marker(outcome != ServerOutcome::Ok);
-                    self.debug(DebugKind::LogoutRequest, Some(outcome.as_str()), status.map_or(f64::NAN, f64::from), self.elapsed(since));
-                    report.server = Some(outcome);
-                    report.status = status;
-                }
-                Step::ClearSessionStorage(mode) => {
-                    let result = match mode {
-                        ClearSessionStorage::All => self.fx.session.clear(),
-                        ClearSessionStorage::Keys(keys) => {
-                            let mut result = Ok(());
-                            for k in keys {
-                                let removed = self.fx.session.remove(k);
-                                if result.is_ok() {
-                                    result = removed;
-                                }
-                            }
-                            result
-                        }
-                        ClearSessionStorage::Nothing => Ok(()),
-                    };
-                    if result.is_err() {
-                        self.storage_failed();
-                        report.errors.push(StepFailure { step: "sessionStorage", index: None, thrown: None });
-                    }
-                    self.debug(DebugKind::SignoutStep, Some("sessionStorage"), f64::from(u8::from(result.is_ok())), f64::NAN);
-                }
-                Step::RunHooks => {
-                    let failed = self.fx.hooks.run().await;
-                    let failures = failed.len() as f64;
-                    for (index, thrown) in failed {
-                        report.errors.push(StepFailure { step: "onLogout", index: Some(index), thrown: Some(thrown) });
-                    }
-                    self.debug(DebugKind::SignoutStep, Some("onLogout"), f64::from(u8::from(failures == 0.0)), failures);
-                }
-                Step::Navigate(path) => {
-                    let result = self.fx.nav.navigate(path).await;
-                    self.debug(DebugKind::SignoutStep, Some("navigate"), f64::from(u8::from(result.is_ok())), f64::NAN);
-                    if let Err(thrown) = result {
-                        report.errors.push(StepFailure { step: "navigate", index: None, thrown: Some(thrown) });
+        if let Some(call) = server {
+            let (outcome, status) = match call.await {
+                Ok(r) if (200..300).contains(&r.status) => (ServerOutcome::Ok, Some(r.status)),
+                Ok(r) => (ServerOutcome::Failed, Some(r.status)),
+                Err(HttpFailure::Timeout) => (ServerOutcome::Timeout, None),
+                Err(HttpFailure::Network) => (ServerOutcome::Unreachable, None),
+            };
+            // Until the server confirms, the refresh cookie may live on.
+            self.set_marker(outcome != ServerOutcome::Ok);
+            self.answered.set(Some((outcome, status)));
+            self.debug(DebugKind::LogoutRequest, Some(outcome.as_str()), status.map_or(f64::NAN, f64::from), self.elapsed(since));
+            report.server = Some(outcome);
+            report.status = status;
+        }
+        let result = match &self.opts.clear_session_storage {
+            ClearSessionStorage::All => Some(self.fx.session.clear()),
+            ClearSessionStorage::Keys(keys) => {
+                let mut result = Ok(());
+                for k in keys {
+                    let removed = self.fx.session.remove(k);
+                    if result.is_ok() {
+                        result = removed;
                     }
                 }
+                Some(result)
+            }
+            ClearSessionStorage::Nothing => None,
+        };
+        if let Some(result) = result {
+            if result.is_err() {
+                self.storage_failed();
+                report.errors.push(StepFailure { step: "sessionStorage", index: None, thrown: None });
+            }
+            self.debug(DebugKind::SignoutStep, Some("sessionStorage"), f64::from(u8::from(result.is_ok())), f64::NAN);
+        }
+        let failed = self.fx.hooks.run().await;
+        let failures = failed.len() as f64;
+        for (index, thrown) in failed {
+            report.errors.push(StepFailure { step: "onLogout", index: Some(index), thrown: Some(thrown) });
+        }
+        self.debug(DebugKind::SignoutStep, Some("onLogout"), f64::from(u8::from(failures == 0.0)), failures);
+        if let Some(path) = &self.opts.redirect_to {
+            let result = self.fx.nav.navigate(path).await;
+            self.debug(DebugKind::SignoutStep, Some("navigate"), f64::from(u8::from(result.is_ok())), f64::NAN);
+            if let Err(thrown) = result {
+                report.errors.push(StepFailure { step: "navigate", index: None, thrown: Some(thrown) });
             }
         }
         if self.fx.observer.debugging() {
@@ -759,37 +852,27 @@ fn confirmed(answer: &Result<HttpResponse, HttpFailure>) -> bool {
 }
 
 fn access_token_of(response: &HttpResponse) -> Result<String, AuthError> {
-    response
-        .body
-        .as_ref()
-        .and_then(|j| j.get("access_token").and_then(Json::as_str).map(str::to_owned))
-        .filter(|t| !t.is_empty())
-        .ok_or(AuthError::InvalidResponse { status: response.status })
+    response.token.clone().ok_or(AuthError::InvalidResponse { status: response.status })
+}
+
+/// The error of a non-2xx answer to the calls made with the member's
+/// credentials (login, register, verify-email, resend-code): a 401 says
+/// they were refused.
+pub fn answer_error(response: &HttpResponse) -> AuthError {
+    match response.status {
+        401 => AuthError::InvalidCredentials { message: server_message(response) },
+        _ => http_error(response),
+    }
 }
 
 /// The human message of an error body (`message` as a string, or the items
 /// of a validation array joined), else a generic one with the status.
 pub fn server_message(response: &HttpResponse) -> String {
-    let message = response.body.as_ref().and_then(|b| b.get("message"));
-    match message {
-        Some(Json::Str(s)) if !s.is_empty() => s.clone(),
-        Some(Json::Arr(items)) if !items.is_empty() => {
-            let mut out = String::new();
-            for item in items {
-                let Json::Str(item) = item else { continue };
-                if !out.is_empty() {
-                    out.push_str("; ");
-                }
-                out.push_str(item);
-            }
-            out
-        }
-        _ => {
-            let mut out = String::from("the server answered ");
-            push_u16(&mut out, response.status);
-            out
-        }
-    }
+    response.message.clone().unwrap_or_else(|| {
+        let mut out = String::from("the server answered ");
+        push_u16(&mut out, response.status);
+        out
+    })
 }
 
 fn push_u16(out: &mut String, n: u16) {
@@ -819,6 +902,7 @@ pub fn http_error(response: &HttpResponse) -> AuthError {
     match response.status {
         400 => AuthError::InvalidRequest { message },
         401 => AuthError::Unauthorized { message },
+        409 => AuthError::Conflict { message },
         429 => AuthError::RateLimited { message },
         status => AuthError::Server { status, message },
     }
@@ -828,6 +912,7 @@ pub fn http_error(response: &HttpResponse) -> AuthError {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::json::Json;
     use crate::effects::{ManualClock, MemoryLock, MemoryNavigation, MemoryStorage, MemoryTabs, NativeParsers};
     use crate::jwt::make_token;
     use crate::options::RawOptions;
@@ -859,8 +944,7 @@ mod tests {
 
     impl ScriptedHttp {
         fn answer(&self, status: u16, body: &str) {
-            let body = NativeParsers.json(body);
-            self.answers.borrow_mut().push_back(Ok(HttpResponse { status, body, retry_after_ms: None }));
+            self.answers.borrow_mut().push_back(Ok(NativeParsers.answer(status, body)));
         }
         fn fail(&self, f: HttpFailure) {
             self.answers.borrow_mut().push_back(Err(f));
@@ -1211,6 +1295,185 @@ mod tests {
         assert!(events.iter().all(|line| !line.contains("pw") && !line.contains('.')), "no password, no token");
     }
 
+    /// A platform whose observer records debug events from the start.
+    fn debugged(hooks: Vec<&'static str>) -> Platform<Mem> {
+        let fx = platform(hooks);
+        *fx.observer.events.borrow_mut() = Some(Vec::new());
+        fx
+    }
+
+    fn events(e: &Engine<Mem>) -> Vec<String> {
+        e.fx.observer.events.borrow().clone().expect("debugging")
+    }
+
+    #[test]
+    fn a_visitor_and_a_logged_out_browser_are_not_restored() {
+        for storage in ["local", "session", "memory"] {
+            let e = Engine::new(options(|o| o.token_storage = Some(Json::Str(storage.into()))), debugged(vec![]));
+            assert!(!e.restoring() && !e.is_signed_in(), "{storage}");
+            assert!(events(&e).is_empty(), "nothing to restore: no event");
+
+            // The hint, but a logout the server has not confirmed: no refresh.
+            let fx = debugged(vec![]);
+            fx.shared.set("access_token:signed_in", "1").expect("set");
+            fx.shared.set("access_token:logged_out", "1").expect("set");
+            let e = Engine::new(options(|o| o.token_storage = Some(Json::Str(storage.into()))), fx);
+            assert!(!e.restoring() && !e.is_signed_in(), "{storage}");
+            assert!(events(&e).is_empty());
+            assert!(e.fx.http.urls().is_empty());
+        }
+        // A live stored token needs no restore, and says nothing of it.
+        let fx = debugged(vec![]);
+        fx.tokens.set("access_token", &live_token()).expect("set");
+        let e = Engine::new(options(|_| {}), fx);
+        assert!(!e.restoring() && e.is_signed_in());
+        assert!(events(&e).is_empty());
+    }
+
+    #[test]
+    fn a_memory_session_is_restored_from_the_cookie_under_the_lock() {
+        let fx = debugged(vec!["reset"]);
+        fx.shared.set("access_token:signed_in", "1").expect("set");
+        let e = Engine::new(options(|o| o.token_storage = Some(Json::Str("memory".into()))), fx);
+        assert!(e.restoring() && e.is_signed_in());
+        assert_eq!(e.access_token(), None, "signed in, with no token to send yet");
+        e.with_session(|s| assert_eq!(s.claims(), None));
+        let t = live_token();
+        e.fx.http.answer(200, &token_body(&t));
+        block_on(e.refresh()).expect("restored");
+        assert!(!e.restoring());
+        assert_eq!(e.access_token(), Some(t.clone()));
+        assert_eq!(e.fx.http.urls(), ["http://127.0.0.1:3000/auth/refresh"]);
+        assert_eq!(*e.fx.lock.taken.borrow(), ["sociapp-auth:access_token:refresh"]);
+        assert_eq!(e.fx.shared.get("access_token"), Ok(None), "a memory token never reaches Web Storage");
+        assert_eq!(e.fx.shared.get("access_token:signed_in"), Ok(Some("1".into())));
+        assert_eq!(
+            events(&e),
+            ["restore:start", "refresh:start", "refresh:lock held 0", "refresh:end ok 200 0", "restore:end ok 200 0"]
+        );
+    }
+
+    #[test]
+    fn a_restore_refused_for_good_ends_quietly() {
+        // An expired token in localStorage and the hint; the cookie is gone.
+        let fx = debugged(vec!["reset"]);
+        fx.shared.set("access_token:signed_in", "1").expect("set");
+        fx.tokens.set("access_token", &token(NOW / 1000.0 - 1.0)).expect("set");
+        let e = Engine::new(options(|_| {}), fx);
+        assert!(e.restoring() && e.is_signed_in());
+        assert_eq!(e.access_token(), None, "an expired token is never sent");
+        e.fx.http.answer(401, r#"{"message":"Invalid refresh token"}"#);
+        assert_eq!(block_on(e.refresh()).map_err(|e| e.code()), Err("unauthorized"));
+        e.with_session(|s| assert_eq!(s, &Session::SignedOut { reason: Some(Reason::Expired) }));
+        assert_eq!(e.fx.tokens.get("access_token"), Ok(None));
+        assert_eq!(e.fx.shared.get("access_token:signed_in"), Ok(None), "the hint is gone: no restore next time");
+        assert!(log(&e).iter().all(|l| l != "reset"), "no hooks: the page never saw the session");
+        assert!(e.fx.nav.visited.borrow().is_empty(), "no navigation");
+        assert!(e.fx.tabs.posted.borrow().is_empty(), "the other tabs' sessions are their own");
+        assert_eq!(e.fx.http.urls(), ["http://127.0.0.1:3000/auth/refresh"], "no logout call");
+        assert_eq!(events(&e).last().map(String::as_str), Some("restore:end unauthorized 401 0"));
+        // What follows a restore is a renewal like any other.
+        assert!(!e.restoring());
+    }
+
+    #[test]
+    fn a_restore_that_fails_for_a_passing_reason_keeps_the_session_pending() {
+        let fx = debugged(vec![]);
+        fx.shared.set("access_token:signed_in", "1").expect("set");
+        fx.clock.random.set(0.5);
+        let e = Engine::new(options(|o| o.token_storage = Some(Json::Str("session".into()))), fx);
+        e.fx.http.fail(HttpFailure::Network);
+        assert_eq!(block_on(e.refresh()), Err(AuthError::Network));
+        assert!(e.is_signed_in() && e.renewal_pending());
+        assert_eq!(e.access_token(), None);
+        assert_eq!(e.renewal_due_in(), Some(750.0));
+        assert_eq!(events(&e).last().map(String::as_str), Some("restore:end network 0"));
+        // The retry is a renewal like any other: a definitive failure now
+        // runs the whole teardown.
+        e.fx.http.answer(200, &token_body(&live_token()));
+        block_on(e.refresh()).expect("renewed");
+        assert!(e.access_token().is_some() && !e.renewal_pending());
+    }
+
+    #[test]
+    fn sign_ins_set_the_hint_and_sign_outs_clear_it_but_another_tab_s() {
+        let e = Engine::new(options(|_| {}), platform(vec![]));
+        e.fx.http.answer(200, &token_body(&live_token()));
+        block_on(e.login("demo@sociapp.dev", "pw")).expect("signed in");
+        assert_eq!(e.fx.shared.get("access_token:signed_in"), Ok(Some("1".into())));
+        e.fx.http.answer(200, "{}");
+        block_on(e.logout());
+        assert_eq!(e.fx.shared.get("access_token:signed_in"), Ok(None));
+
+        let e = signed_in(vec![], |_| {});
+        e.fx.shared.set("access_token:signed_in", "1").expect("set");
+        let ended = e.other_tab_signed_out().expect("ended");
+        block_on(e.finish_sign_out(None, ended));
+        assert_eq!(e.fx.shared.get("access_token:signed_in"), Ok(Some("1".into())), "the other tab's to clear");
+    }
+
+    #[test]
+    fn set_session_adopts_a_live_jwt_and_refuses_anything_else() {
+        let e = Engine::new(options(|_| {}), platform(vec![]));
+        e.fx.shared.set("access_token:logged_out", "1").expect("set");
+        let no_exp = make_token(r#"{"sub":1,"email":"a@b.c"}"#);
+        for bad in [None, Some(String::new()), Some("not-a-jwt".into()), Some(token(NOW / 1000.0 - 1.0)), Some(no_exp)] {
+            let err = e.set_session_token(bad).expect_err("refused");
+            assert_eq!(err.code(), "invalid_argument");
+            assert_eq!(err.message(), "access_token must be a JWT whose exp is in the future");
+        }
+        assert!(!e.is_signed_in() && e.fx.tabs.posted.borrow().is_empty());
+        let t = live_token();
+        e.set_session_token(Some(t.clone())).expect("adopted");
+        assert_eq!(e.access_token(), Some(t.clone()));
+        assert_eq!(e.fx.tokens.get("access_token"), Ok(Some(t)));
+        assert!(!e.logged_out_marker(), "an explicit sign-in clears the marker");
+        assert_eq!(e.fx.shared.get("access_token:signed_in"), Ok(Some("1".into())));
+        assert_eq!(*e.fx.tabs.posted.borrow(), vec![TabMessage::Login]);
+        assert!(e.fx.http.urls().is_empty(), "no request");
+    }
+
+    #[test]
+    fn verify_email_signs_in_like_login_and_names_its_own_answers() {
+        let e = Engine::new(options(|_| {}), platform(vec![]));
+        let verify = |code: &str| {
+            let body = e.fx.parsers.body_json("email", "new@sociapp.dev", Some(("code", code)));
+            block_on(e.sign_in_since(e.epoch(), Path::VerifyEmail, body))
+        };
+        e.fx.http.answer(200, r#"{"message":"Email already verified"}"#);
+        assert_eq!(verify("123456"), Err(AuthError::AlreadyVerified { message: "Email already verified".into() }));
+        e.fx.http.answer(401, r#"{"message":"Código de verificación incorrecto. Inténtelo de nuevo."}"#);
+        let wrong = verify("000000").expect_err("refused");
+        assert_eq!((wrong.code(), wrong.status()), ("invalid_credentials", Some(401)));
+        assert_eq!(wrong.message(), "Código de verificación incorrecto. Inténtelo de nuevo.");
+        e.fx.http.answer(409, r#"{"message":"Email already exists"}"#);
+        let conflict = verify("123456").expect_err("refused");
+        assert_eq!((conflict.code(), conflict.status()), ("conflict", Some(409)));
+        assert!(!e.is_signed_in());
+        let t = live_token();
+        e.fx.http.answer(200, &token_body(&t));
+        verify("123456").expect("signed in");
+        assert_eq!(e.access_token(), Some(t));
+        assert_eq!(e.fx.http.sent.borrow()[0].json.as_deref(), Some(r#"{"email":"new@sociapp.dev","code":"123456"}"#));
+        assert_eq!(*e.fx.tabs.posted.borrow(), vec![TabMessage::Login]);
+        // A login's 2xx without a token stays unreadable: only verify-email says "already verified".
+        e.fx.http.answer(200, r#"{"message":"hello"}"#);
+        assert_eq!(block_on(e.login("a@b.c", "x")), Err(AuthError::InvalidResponse { status: 200 }));
+    }
+
+    #[test]
+    fn the_logout_under_way_tells_its_server_answer_once_it_came() {
+        let e = signed_in(vec![], |_| {});
+        e.fx.http.answer(503, "{}");
+        let server = e.send_logout();
+        let ended = e.begin_sign_out(Reason::Logout);
+        assert_eq!(e.logout_answered(), None, "not before the answer");
+        block_on(e.finish_sign_out(Some(server), ended));
+        assert_eq!(e.logout_answered(), Some((ServerOutcome::Failed, Some(503))));
+        e.begin_sign_out(Reason::Logout);
+        assert_eq!(e.logout_answered(), None, "each logout starts without one");
+    }
+
     #[test]
     fn refresh_adopts_the_new_token() {
         let e = signed_in(vec![], |_| {});
@@ -1341,15 +1604,19 @@ mod tests {
     }
 
     #[test]
-    fn per_tab_storage_refreshes_without_the_lock() {
+    fn per_tab_storage_refreshes_under_the_lock_and_adopts_no_other_tab_s_token() {
+        // The refresh cookie is the browser's, shared by every tab whatever
+        // the token storage: its rotation allows one refresh at a time.
         for storage in ["session", "memory"] {
             let fx = platform(vec![]);
             fx.tokens.set("access_token", &live_token()).expect("set");
             let e = Engine::new(options(|o| o.token_storage = Some(Json::Str(storage.into()))), fx);
-            e.fx.http.answer(200, &token_body(&token(NOW / 1000.0 + 1800.0)));
+            let renewed = token(NOW / 1000.0 + 1800.0);
+            e.fx.http.answer(200, &token_body(&renewed));
             block_on(e.refresh()).expect("renewed");
-            assert!(e.fx.lock.taken.borrow().is_empty(), "{storage}");
-            assert_eq!(e.fx.http.urls().len(), 1);
+            assert_eq!(*e.fx.lock.taken.borrow(), vec!["sociapp-auth:access_token:refresh"], "{storage}");
+            assert_eq!(e.fx.http.urls().len(), 1, "a token of this tab's own storage is not another tab's");
+            assert_eq!(e.access_token(), Some(renewed));
         }
     }
 
@@ -1415,7 +1682,8 @@ mod tests {
         e.begin_sign_out(Reason::Logout);
         e.fx.http.answer(200, &token_body(&live_token()));
         e.fx.http.answer(200, "{}");
-        assert_eq!(block_on(e.login_since(called_at, "a@b.c", "pw")), Err(AuthError::Superseded));
+        let body = e.fx.parsers.body_json("email", "a@b.c", Some(("password", "pw")));
+        assert_eq!(block_on(e.sign_in_since(called_at, Path::Login, body)), Err(AuthError::Superseded));
         assert!(!e.is_signed_in());
         assert!(e.fx.tokens.is_empty());
         assert_eq!(e.fx.http.urls().last().map(String::as_str), Some("http://127.0.0.1:3000/auth/logout"));

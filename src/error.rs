@@ -16,6 +16,13 @@ pub enum AuthError {
     InvalidRequest { message: String },
     /// Too many attempts (429).
     RateLimited { message: String },
+    /// The request conflicts with the server's state (409): the email of a
+    /// registration exists already, or the one a code is asked for is
+    /// verified already.
+    Conflict { message: String },
+    /// verify-email answered 200 without a session: the address was
+    /// verified before (sign in with the password instead).
+    AlreadyVerified { message: String },
     /// The access token was missing, invalid or expired (401 outside login).
     Unauthorized { message: String },
     /// Any other non-2xx answer.
@@ -41,6 +48,8 @@ impl AuthError {
             AuthError::InvalidCredentials { .. } => "invalid_credentials",
             AuthError::InvalidRequest { .. } => "invalid_request",
             AuthError::RateLimited { .. } => "rate_limited",
+            AuthError::Conflict { .. } => "conflict",
+            AuthError::AlreadyVerified { .. } => "already_verified",
             AuthError::Unauthorized { .. } => "unauthorized",
             AuthError::Server { .. } => "server",
             AuthError::InvalidResponse { .. } => "invalid_response",
@@ -57,6 +66,8 @@ impl AuthError {
             AuthError::InvalidCredentials { .. } | AuthError::Unauthorized { .. } => Some(401),
             AuthError::InvalidRequest { .. } => Some(400),
             AuthError::RateLimited { .. } => Some(429),
+            AuthError::Conflict { .. } => Some(409),
+            AuthError::AlreadyVerified { .. } => Some(200),
             AuthError::Server { status, .. } | AuthError::InvalidResponse { status } => Some(*status),
             _ => None,
         }
@@ -70,6 +81,8 @@ impl AuthError {
             AuthError::InvalidCredentials { message }
             | AuthError::InvalidRequest { message }
             | AuthError::RateLimited { message }
+            | AuthError::Conflict { message }
+            | AuthError::AlreadyVerified { message }
             | AuthError::Unauthorized { message }
             | AuthError::Server { message, .. } => message.clone(),
             AuthError::InvalidResponse { .. } => "the server's answer could not be read".into(),

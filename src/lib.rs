@@ -1,5 +1,5 @@
 //! sociapp-auth: the client side of SociApp sign-in and logout, for the
-//! browser. The session logic is plain Rust (`options`, `session`, `plan`,
+//! browser. The session logic is plain Rust (`options`, `session`,
 //! `jwt`, `engine`); the browser effects live in `browser` and the
 //! JavaScript API in `js`.
 
@@ -19,7 +19,6 @@ pub mod error;
 pub mod json;
 pub mod jwt;
 pub mod options;
-pub mod plan;
 pub mod session;
 pub mod url;
 

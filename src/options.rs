@@ -71,19 +71,36 @@ pub enum ClearSessionStorage {
     Keys(Vec<String>),
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Paths {
-    pub login: String,
-    pub logout: String,
-    pub refresh: String,
-    pub me: String,
+/// The API's endpoints, by their index in [`PATHS`] and in
+/// [`Options::paths`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    Login,
+    Logout,
+    Refresh,
+    Me,
+    Register,
+    VerifyEmail,
+    ResendCode,
 }
+
+/// Each endpoint's name in the `paths` option, and its default path.
+pub const PATHS: [(&str, &str); 7] = [
+    ("login", "/auth/login"),
+    ("logout", "/auth/logout"),
+    ("refresh", "/auth/refresh"),
+    ("me", "/auth/me"),
+    ("register", "/auth/register"),
+    ("verifyEmail", "/auth/verify-email"),
+    ("resendCode", "/auth/resend-code"),
+];
 
 /// Checked options.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Options {
     pub base: BaseUrl,
-    pub paths: Paths,
+    /// The endpoints' paths, in the order of [`PATHS`] (see [`Options::path`]).
+    pub paths: [String; 7],
     pub token_storage: TokenStorage,
     pub token_key: String,
     pub clear_session_storage: ClearSessionStorage,
@@ -97,6 +114,16 @@ pub struct Options {
 impl Options {
     pub fn url(&self, path: &str) -> String {
         self.base.join(path)
+    }
+
+    /// The path of an endpoint, e.g. `/auth/logout`.
+    pub fn path(&self, which: Path) -> &str {
+        self.paths.get(which as usize).map_or("", String::as_str)
+    }
+
+    /// The absolute URL of an endpoint.
+    pub fn endpoint(&self, which: Path) -> String {
+        self.url(self.path(which))
     }
 }
 
@@ -115,20 +142,12 @@ pub fn check_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Result<(), Aut
     Ok(())
 }
 
+fn clear_problem() -> AuthError {
+    AuthError::option("clearSessionStorage", "must be true, false or an array of sessionStorage keys (non-empty strings)")
+}
+
 fn string_field<'a>(v: &'a Json, field: &str) -> Result<&'a str, AuthError> {
-    v.as_str().ok_or_else(|| {
-        AuthError::option(
-            field,
-            match v {
-                Json::Null => "must be a string, not null",
-                Json::Bool(_) => "must be a string, not a boolean",
-                Json::Num(_) => "must be a string, not a number",
-                Json::Arr(_) => "must be a string, not an array",
-                Json::Obj(_) => "must be a string, not an object",
-                _ => "must be a string, not a function or other non-data value",
-            },
-        )
-    })
+    v.as_str().ok_or_else(|| AuthError::option(field, "must be a string"))
 }
 
 impl RawOptions {
@@ -141,24 +160,18 @@ impl RawOptions {
                 .map_err(|p| AuthError::option("baseUrl", p))?,
         };
 
-        let mut paths = Paths {
-            login: "/auth/login".into(),
-            logout: "/auth/logout".into(),
-            refresh: "/auth/refresh".into(),
-            me: "/auth/me".into(),
-        };
+        let mut paths = PATHS.map(|(_, default)| default.to_owned());
         match &self.paths {
             None => {}
             Some(Json::Obj(members)) => {
                 for (key, value) in members {
                     let mut field = String::from("paths.");
                     field.push_str(key);
-                    let slot = match key.as_str() {
-                        "login" => &mut paths.login,
-                        "logout" => &mut paths.logout,
-                        "refresh" => &mut paths.refresh,
-                        "me" => &mut paths.me,
-                        _ => return Err(AuthError::option(&field, "is not a path option (login, logout, refresh, me)")),
+                    let Some(slot) = PATHS.iter().position(|(name, _)| name == key).and_then(|i| paths.get_mut(i)) else {
+                        return Err(AuthError::option(
+                            &field,
+                            "is not a path option (login, logout, refresh, me, register, verifyEmail, resendCode)",
+                        ));
                     };
                     if matches!(value, Json::Null) {
                         continue;
@@ -200,17 +213,12 @@ impl RawOptions {
                 for item in items {
                     match item {
                         Json::Str(s) if !s.is_empty() => keys.push(s.clone()),
-                        _ => return Err(AuthError::option("clearSessionStorage", "must list keys as non-empty strings")),
+                        _ => return Err(clear_problem()),
                     }
                 }
                 ClearSessionStorage::Keys(keys)
             }
-            Some(_) => {
-                return Err(AuthError::option(
-                    "clearSessionStorage",
-                    "must be true, false or an array of sessionStorage keys",
-                ))
-            }
+            Some(_) => return Err(clear_problem()),
         };
 
         let redirect_to = match &self.redirect_to {
@@ -225,10 +233,7 @@ impl RawOptions {
         let timeout_ms = match &self.timeout_ms {
             None => 10_000,
             Some(Json::Num(n)) if n.is_finite() && *n >= 1.0 && *n <= MAX_TIMEOUT_MS => *n as u32,
-            Some(Json::Num(_)) => {
-                return Err(AuthError::option("timeoutMs", "must be a number of milliseconds from 1 to 2147483647"));
-            }
-            Some(_) => return Err(AuthError::option("timeoutMs", "must be a number of milliseconds")),
+            Some(_) => return Err(AuthError::option("timeoutMs", "must be a number of milliseconds from 1 to 2147483647")),
         };
 
         let auto_refresh = match &self.auto_refresh {
@@ -264,15 +269,15 @@ mod tests {
     fn defaults_follow_the_api_docs() {
         let o = raw("http://127.0.0.1:3000").validate(APP, &NativeParsers).expect("valid");
         assert_eq!(o.base.origin, "http://127.0.0.1:3000");
-        assert_eq!(o.paths.logout, "/auth/logout");
-        assert_eq!(o.paths.refresh, "/auth/refresh");
+        assert_eq!(o.path(Path::Logout), "/auth/logout");
+        assert_eq!(o.path(Path::Refresh), "/auth/refresh");
         assert_eq!(o.token_storage, TokenStorage::Local);
         assert_eq!(o.token_key, "access_token");
         assert_eq!(o.clear_session_storage, ClearSessionStorage::All);
         assert_eq!(o.redirect_to.as_deref(), Some("/"));
         assert_eq!(o.timeout_ms, 10_000);
         assert!(!o.auto_refresh);
-        assert_eq!(o.url(&o.paths.logout), "http://127.0.0.1:3000/auth/logout");
+        assert_eq!(o.endpoint(Path::Logout), "http://127.0.0.1:3000/auth/logout");
     }
 
     #[test]
@@ -281,6 +286,7 @@ mod tests {
         r.paths = Some(Json::Obj(vec![
             ("logout".into(), Json::Str("/session/end".into())),
             ("me".into(), Json::Null),
+            ("verifyEmail".into(), Json::Str("/v/verify".into())),
         ]));
         r.token_storage = Some(Json::Str("memory".into()));
         r.token_key = Some(Json::Str("jwt".into()));
@@ -290,8 +296,10 @@ mod tests {
         r.auto_refresh = Some(Json::Bool(true));
         let o = r.validate(APP, &NativeParsers).expect("valid");
         assert!(o.auto_refresh);
-        assert_eq!(o.url(&o.paths.logout), "https://api.example.com/v1/session/end");
-        assert_eq!(o.paths.me, "/auth/me");
+        assert_eq!(o.endpoint(Path::Logout), "https://api.example.com/v1/session/end");
+        assert_eq!(o.path(Path::Me), "/auth/me");
+        assert_eq!(o.endpoint(Path::VerifyEmail), "https://api.example.com/v1/v/verify");
+        assert_eq!((o.path(Path::Register), o.path(Path::ResendCode)), ("/auth/register", "/auth/resend-code"));
         assert_eq!(o.token_storage, TokenStorage::Memory);
         assert_eq!(o.clear_session_storage, ClearSessionStorage::Keys(vec!["draft".into()]));
         assert_eq!(o.redirect_to, None);

@@ -42,8 +42,10 @@ pub struct Renewal {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Session {
-    /// `renewal` is set while a renewal is waiting to be retried.
-    SignedIn { token: String, claims: Option<Claims>, renewal: Option<Renewal> },
+    /// `renewal` is set while a renewal is waiting to be retried. `token` is
+    /// `None` while a session restored from the refresh cookie has no access
+    /// token yet (the restore at start failed for a passing reason).
+    SignedIn { token: Option<String>, claims: Option<Claims>, renewal: Option<Renewal> },
     /// `reason` is `None` when no session existed to begin with.
     SignedOut { reason: Option<Reason> },
 }

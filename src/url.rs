@@ -17,8 +17,7 @@ pub struct BaseUrl {
 impl BaseUrl {
     /// The absolute URL of an API path such as `/auth/logout`.
     pub fn join(&self, path: &str) -> String {
-        let mut url = String::with_capacity(self.origin.len() + self.prefix.len() + path.len());
-        url.push_str(&self.origin);
+        let mut url = self.origin.clone();
         url.push_str(&self.prefix);
         url.push_str(path);
         url

@@ -258,7 +258,8 @@ async fn storage_and_session_options_are_honoured() {
     assert_eq!(session().get_item("theme").expect("read").as_deref(), Some("dark"));
     assert_eq!(h.log(), vec!["hookA", "hookC", "navigate:/signed-out?bye=1"]);
 
-    // Memory only: nothing is written to either storage; no navigation.
+    // Memory only: no token is written to either storage, only the hint
+    // that this browser signed in; no navigation.
     fresh().await;
     let client = AuthClient::create(obj(&[
         ("baseUrl", API.into()),
@@ -269,7 +270,8 @@ async fn storage_and_session_options_are_honoured() {
     .expect("valid");
     login(&client).await;
     assert!(client.get_access_token().is_some());
-    assert_eq!(local().length().expect("length") + session().length().expect("length"), 0);
+    assert_eq!(local().length().expect("length") + session().length().expect("length"), 1);
+    assert_eq!(local().get_item("access_token:signed_in").expect("read").as_deref(), Some("1"));
     let result = settle(client.logout()).await.expect("logout");
     assert_eq!(errors_of(&result), vec![("onLogout".to_owned(), Some(0))]);
     assert_eq!(client.get_access_token(), None);

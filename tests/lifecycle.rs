@@ -54,13 +54,6 @@ where
     panic!("gave up waiting for {what}");
 }
 
-/// A promise and the function that resolves it.
-fn deferred() -> (Promise, Function) {
-    let mut resolve = None;
-    let p = Promise::new(&mut |res, _rej| resolve = Some(res));
-    (p, resolve.expect("executor runs at once"))
-}
-
 async fn fetch_me(client: &AuthClient, probe: &str) -> Response {
     let url = format!("{API}/auth/me?probe={probe}");
     settle(client.fetch(url.into(), None)).await.expect("fetch").unchecked_into()

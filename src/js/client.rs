@@ -13,16 +13,16 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert::{
-    self, get, reject, report_object, snapshot_object, to_js_error,
+    self, get, reject, report_object, snapshot_object, to_js_error, ERROR_IN_ARRAY,
 };
 use crate::browser::{
     self, BrowserClock, BrowserHttp, BrowserLock, BrowserNavigation, BrowserParsers, BrowserStorage, BrowserTabs,
     JsHooks, PageEvent, PageEvents, Timer,
 };
-use crate::effects::TabMessage;
+use crate::effects::{Parsers, TabMessage};
 use crate::engine::{self, DebugKind, Effects, Engine, Observer, Platform, StepFailure};
 use crate::error::AuthError;
-use crate::options::{self, RawOptions, TokenStorage};
+use crate::options::{self, Path, RawOptions, TokenStorage};
 use crate::session::{Reason, Session};
 use crate::task::{self, Settled};
 
@@ -34,12 +34,14 @@ struct Listeners {
 }
 
 impl Listeners {
-    /// Replaces the snapshot and calls every listener with it. A listener
-    /// that throws does not stop the others.
+    /// Replaces the snapshot and queues it for every listener: they are
+    /// called once the module is done with the change (see
+    /// [`browser::deliver`]), so they may call any method. A listener that
+    /// throws does not stop the others.
     fn changed(&self, session: &Session) {
         let snapshot = snapshot_object(session);
         *self.snapshot.borrow_mut() = Some(snapshot.clone());
-        browser::notify(&self.entries, &snapshot);
+        browser::deliver(&self.entries, &snapshot);
     }
 }
 
@@ -103,7 +105,9 @@ struct Inner {
 }
 
 /// A client for one SociApp API. JavaScript holds it through `index.js`'s
-/// `AuthClient` class (see [`client_call`]); Rust callers use it directly.
+/// `AuthClient` class (see [`client_call`]); Rust callers use it directly
+/// (a clone is another handle on the same client).
+#[derive(Clone)]
 pub struct AuthClient {
     inner: Rc<Inner>,
 }
@@ -175,6 +179,7 @@ impl Inner {
             let (used, retry, started) = match sent {
                 Some(sent) => sent,
                 None => {
+                    // A failure for good leaves no token: the request goes without.
                     Settled::from(self.refresh_shared()).await?;
                     start(&request, self.engine.access_token())
                 }
@@ -190,12 +195,10 @@ impl Inner {
             let fresh = match current {
                 // Another request renewed the token meanwhile.
                 Some(t) if t != used => Some(t),
+                // Renewed, or failed for good (no token then).
                 _ => {
-                    if Settled::from(self.refresh_shared()).await?.as_bool() == Some(true) {
-                        self.engine.access_token()
-                    } else {
-                        None
-                    }
+                    Settled::from(self.refresh_shared()).await?;
+                    self.engine.access_token()
                 }
             };
             let Some(token) = fresh else {
@@ -214,9 +217,10 @@ impl Inner {
     }
 
     /// One refresh at a time in this tab: callers share the promise. It
-    /// resolves to whether the token was renewed, and rejects with the
-    /// AuthError of a renewal that failed for a passing reason (the session
-    /// stays signed in and the renewal is retried).
+    /// resolves to the new snapshot when the token was renewed, or to
+    /// `[error]`, the AuthError of a refresh that failed for good; it
+    /// rejects with the AuthError of a renewal that failed for a passing
+    /// reason (the session stays signed in and the renewal is retried).
     fn refresh_shared(self: &Rc<Self>) -> Promise {
         if let Some(p) = self.pending_refresh.borrow().as_ref() {
             return p.clone();
@@ -226,9 +230,16 @@ impl Inner {
             let result = inner.engine.refresh().await;
             *inner.pending_refresh.borrow_mut() = None;
             match result {
-                Ok(()) => Ok(JsValue::TRUE),
-                Err(e) if engine::transient(&e) && inner.engine.is_signed_in() => Err(to_js_error(&e)),
-                Err(_) => Ok(JsValue::FALSE),
+                Ok(()) => Ok(inner.snapshot()),
+                Err(e) => {
+                    let passing = engine::transient(&e) && inner.engine.is_signed_in();
+                    let error = convert::js_error(&e, if passing { 0 } else { ERROR_IN_ARRAY });
+                    if passing {
+                        Err(error)
+                    } else {
+                        Ok(error)
+                    }
+                }
             }
         });
         *self.pending_refresh.borrow_mut() = Some(promise.clone());
@@ -422,32 +433,121 @@ impl AuthClient {
             inner.engine.storage_failed();
         }
         inner.listen(&page);
+        // The restore from the refresh cookie (see `started`).
+        if inner.engine.restoring() {
+            let _ = inner.refresh_shared();
+        }
         inner.schedule_refresh();
         inner.retry_server_logout();
         AuthClient { inner }
     }
 
+    /// While the session is restored from the refresh cookie (see
+    /// [`Engine::new`]): the refresh's promise, which `createAuthClient`
+    /// awaits (and whose rejection, a passing failure, it ignores); else
+    /// undefined.
+    pub fn started(&self) -> JsValue {
+        let restore = if self.inner.engine.restoring() { self.inner.pending_refresh.borrow().clone() } else { None };
+        restore.map_or(JsValue::UNDEFINED, JsValue::from)
+    }
+
     /// Signs in with email and password; resolves to the new snapshot.
     pub fn login(&self, credentials: JsValue) -> Promise {
-        let email = get(&credentials, "email").as_string();
-        let password = get(&credentials, "password").as_string();
-        let (email, password) = match (email, password) {
-            (Some(e), Some(p)) => (e, p),
-            (None, _) => return reject(&AuthError::InvalidArgument { field: "email", problem: "must be a string" }),
-            (_, None) => return reject(&AuthError::InvalidArgument { field: "password", problem: "must be a string" }),
+        self.sign_in(&credentials, "password", Path::Login)
+    }
+
+    /// Verifies a new member's email with the code it received; the answer
+    /// signs in as a login does. Resolves to the new snapshot.
+    pub fn verify_email(&self, given: JsValue) -> Promise {
+        self.sign_in(&given, "code", Path::VerifyEmail)
+    }
+
+    /// A sign-in with `{ email, <second> }` at `path` (login, or
+    /// verify-email with the code); resolves to the new snapshot.
+    fn sign_in(&self, given: &JsValue, second: &'static str, path: Path) -> Promise {
+        let (email, value) = match (text_arg(given, "email"), text_arg(given, second)) {
+            (Ok(e), Ok(v)) => (e, v),
+            (Err(rejected), _) | (_, Err(rejected)) => return rejected,
         };
-        // A logout called after this login (even before it is sent) wins.
-        let epoch = self.inner.engine.epoch();
+        let engine = &self.inner.engine;
+        let body = engine.fx.parsers.body_json("email", &email, Some((second, &value)));
+        // A logout called after this sign-in (even before it is sent) wins.
+        let epoch = engine.epoch();
         let inner = self.inner.clone();
         promise(async move {
-            inner.engine.login_since(epoch, &email, &password).await.map(|()| inner.snapshot()).map_err(|e| to_js_error(&e))
+            inner.engine.sign_in_since(epoch, path, body).await.map(|()| inner.snapshot()).map_err(|e| to_js_error(&e))
         })
     }
 
+    /// Registers a new member: `POST` register with the app's object as
+    /// JSON; resolves to the server's answer (the code goes out by mail).
+    pub fn register(&self, member: JsValue) -> Promise {
+        let body = if member.is_object() && !Array::is_array(&member) { browser::json_text(&member).as_string() } else { None };
+        match body {
+            Some(body) => self.post(Path::Register, &body),
+            None => reject(&AuthError::InvalidArgument { field: "member", problem: "must be an object of the member's fields" }),
+        }
+    }
+
+    /// Asks the server to mail a new verification code; resolves to its answer.
+    pub fn resend_code(&self, given: JsValue) -> Promise {
+        match text_arg(&given, "email") {
+            Ok(email) => {
+                let body = self.inner.engine.fx.parsers.body_json("email", &email, None);
+                self.post(Path::ResendCode, &body)
+            }
+            Err(rejected) => rejected,
+        }
+    }
+
+    /// `POST` `path` with the JSON `body` (no token: the call needs none);
+    /// resolves to the answer's body, rejects with the AuthError.
+    fn post(&self, path: Path, body: &str) -> Promise {
+        let opts = &self.inner.engine.opts;
+        let sent = browser::send("POST", &opts.endpoint(path), Some(body), opts.timeout_ms, true);
+        promise(Answer(Settled::from(sent), true))
+    }
+
+    /// Adopts the session of an answer the server gave elsewhere (`{
+    /// access_token }`, as register flows and other endpoints answer):
+    /// stores the token, signs in and tells the other tabs. Resolves to the
+    /// new snapshot; rejects with `invalid_argument` unless the token is a
+    /// JWT whose `exp` is in the future.
+    pub fn set_session(&self, answer: JsValue) -> Promise {
+        let token = get(&answer, "access_token").as_string();
+        match self.inner.engine.set_session_token(token) {
+            Ok(()) => promise(core::future::ready(Ok(self.inner.snapshot()))),
+            Err(e) => reject(&e),
+        }
+    }
+
+    /// Renews the access token now (one refresh in the tab, under the lock
+    /// the tabs share); resolves to the new snapshot, rejects with the
+    /// AuthError (the session ends when the failure is for good).
+    pub fn refresh(&self) -> Promise {
+        if !self.inner.engine.is_signed_in() {
+            return reject(&AuthError::NotSignedIn);
+        }
+        // A failure for good comes as `[error]`.
+        promise(Settled::from(self.inner.refresh_shared()).map(|renewed| {
+            let renewed = renewed?;
+            if Array::is_array(&renewed) {
+                Err(renewed.unchecked_into::<Array>().get(0))
+            } else {
+                Ok(renewed)
+            }
+        }))
+    }
+
     /// Signs out. Never rejects: see the result for what the server did.
-    /// Concurrent calls share one logout.
+    /// Concurrent calls share one logout; one asked for by the logout's own
+    /// `onLogout` hooks or navigation resolves at once, with the server's
+    /// answer (the teardown it would wait for is the caller's own).
     pub fn logout(&self) -> Promise {
         if let Some(p) = self.inner.pending_logout.borrow().as_ref() {
+            if let Some((server, status)) = self.inner.engine.logout_answered() {
+                return promise(core::future::ready(Ok(browser::report(Some(server.as_str()), status))));
+            }
             return p.clone();
         }
         // The request leaves first; the session ends while it is in flight,
@@ -485,14 +585,14 @@ impl AuthClient {
         }
         let inner = &self.inner;
         let opts = &inner.engine.opts;
-        let url = JsValue::from_str(&opts.url(&opts.paths.me));
+        let url = JsValue::from_str(&opts.endpoint(Path::Me));
         let (request, to_api) = match inner.request(&url, &JsValue::UNDEFINED, opts.timeout_ms) {
             Ok(made) => made,
             Err(rejected) => return rejected,
         };
         // The request leaves now, as with `fetch`.
         let sent = promise(inner.clone().send(request.clone(), to_api));
-        promise(User(Settled::from(browser::read(&sent, &request))))
+        promise(Answer(Settled::from(browser::read(&sent, &request)), false))
     }
 
     /// The token requests carry now, or undefined.
@@ -512,12 +612,19 @@ impl AuthClient {
     }
 }
 
-/// The answer of `GET /auth/me` as `me()` resolves or rejects: the user,
-/// or the AuthError. A plain future, where an `async` block would add a
-/// state machine.
-struct User(Settled);
+/// A string argument of a method, or the rejected call that names it.
+fn text_arg(given: &JsValue, field: &'static str) -> Result<String, Promise> {
+    get(given, field).as_string().ok_or_else(|| reject(&AuthError::InvalidArgument { field, problem: "must be a string" }))
+}
 
-impl Future for User {
+/// An API answer as a method resolves or rejects: its body as `JSON.parse`
+/// read it (the user of `GET /auth/me`, the message of register), or the
+/// AuthError. `.1`: the call was made with the member's credentials, so a
+/// 401 means they were refused (else: the token). A plain future, where an
+/// `async` block would add a state machine.
+struct Answer(Settled, bool);
+
+impl Future for Answer {
     type Output = Result<JsValue, JsValue>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let Poll::Ready(answer) = Pin::new(&mut self.0).poll(cx) else {
@@ -533,11 +640,12 @@ impl Future for User {
         let response = browser::response_of(&answer);
         let status = response.status;
         Poll::Ready(if !(200..300).contains(&status) {
-            Err(to_js_error(&crate::engine::http_error(&response)))
-        } else if response.body.is_none() {
+            let e = if self.1 { engine::answer_error(&response) } else { engine::http_error(&response) };
+            Err(to_js_error(&e))
+        } else if !response.json {
             Err(to_js_error(&AuthError::InvalidResponse { status }))
         } else {
-            // The user as the page's `JSON.parse` read it.
+            // The body as the page's `JSON.parse` read it.
             Ok(answer.unchecked_into::<Array>().get(1))
         })
     }
@@ -596,6 +704,12 @@ pub fn client_call(at: u32, call: u32, a: JsValue, b: JsValue) -> JsValue {
         2 => c.fetch(a, Some(b)).into(),
         3 => c.me().into(),
         4 => c.access_token_js(),
+        8 => c.refresh().into(),
+        9 => c.set_session(a).into(),
+        10 => c.register(a).into(),
+        11 => c.verify_email(a).into(),
+        12 => c.resend_code(a).into(),
+        13 => c.started(),
         _ => c.get_snapshot(),
     }
 }

@@ -12,14 +12,25 @@ use crate::session::Session;
 
 /// Converts an [`AuthError`] to a JavaScript `Error` named `AuthError`.
 pub fn to_js_error(e: &AuthError) -> JsValue {
-    crate::browser::error(&e.message(), e.code(), e.status(), false)
+    js_error(e, 0)
 }
+
+/// The AuthError as [`crate::browser::error`] hands it over (`how`: 0, or
+/// [`ERROR_REJECTED`], or [`ERROR_IN_ARRAY`]).
+pub fn js_error(e: &AuthError, how: u32) -> JsValue {
+    crate::browser::error(&e.message(), e.code(), e.status(), how)
+}
+
+/// How [`crate::browser::error`] hands the error over: a promise rejected
+/// with it, or `[error]`.
+pub const ERROR_REJECTED: u32 = 1;
+pub const ERROR_IN_ARRAY: u32 = 2;
 
 /// `target[key]`; undefined where that throws or `target` has no properties.
 pub use crate::browser::get;
 
 pub fn reject(e: &AuthError) -> Promise {
-    crate::browser::error(&e.message(), e.code(), e.status(), true).unchecked_into()
+    js_error(e, ERROR_REJECTED).unchecked_into()
 }
 
 /// Nesting and size bounds for reading a value as data: deeper or larger

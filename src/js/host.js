@@ -5,11 +5,9 @@
 // Nothing here runs at import time.
 
 /**
- * A request to the API with cookies and a timeout. Resolves to
- * `[status, body, retryAfter]` (`body` as `JSON.parse` reads it, undefined
- * when not read, cut off or not JSON; `retryAfter` in ms, or undefined), or
- * to 1 when the timeout fired, or 2 when the request failed (refused,
- * reset, CORS).
+ * A request to the API with cookies and a timeout. Resolves to its
+ * `answer` (`retryAfter` in ms, or undefined), or to 1 when the timeout
+ * fired, or 2 when the request failed (refused, reset, CORS).
  */
 export async function send(method, url, json, timeoutMs, readBody) {
   const signal = AbortSignal.timeout(timeoutMs);
@@ -23,7 +21,7 @@ export async function send(method, url, json, timeoutMs, readBody) {
     const body = readBody ? parse(await response.text().catch(() => '')) : undefined;
     // Retry-After in seconds, where the page may read it.
     const after = Number(response.headers.get('retry-after') ?? NaN);
-    return signal.aborted ? 1 : [response.status, body, after >= 0 ? after * 1000 : undefined];
+    return signal.aborted ? 1 : answer(response.status, body, after >= 0 ? after * 1000 : undefined);
   } catch {
     return signal.aborted ? 1 : 2;
   }
@@ -62,9 +60,9 @@ export function authorized(request, token, keepCopy) {
 }
 
 /**
- * `[status, body]` of the response `pending` resolves to, the body read as
- * in `send`; or where `pending` rejects, 1 when the signal of `request`
- * fired, 2 for any other failure, and an AuthError passed on.
+ * The `answer` of the response `pending` resolves to; or where `pending`
+ * rejects, 1 when the signal of `request` fired, 2 for any other failure,
+ * and an AuthError passed on.
  */
 export async function read(pending, request) {
   let response;
@@ -74,7 +72,20 @@ export async function read(pending, request) {
     if (e?.name === 'AuthError') throw e;
     return request.signal.aborted ? 1 : 2;
   }
-  return [response.status, parse(await response.text().catch(() => ''))];
+  return answer(response.status, parse(await response.text().catch(() => '')));
+}
+
+/**
+ * `[status, body, retryAfter, token, message]`: `body` as `JSON.parse` read
+ * it (undefined when not read, cut off or not JSON); its `access_token`
+ * when a non-empty string; its `message` for people, a string or the
+ * strings of an array (validation messages) joined with "; ", when not empty.
+ */
+function answer(status, body, retryAfter) {
+  let message = body?.message;
+  if (Array.isArray(message)) message = message.filter((m) => typeof m === 'string').join('; ');
+  // The module reads both as strings: any other value is absent.
+  return [status, body, retryAfter, body?.access_token || undefined, message || undefined];
 }
 
 /** `JSON.parse(text)`, or undefined where it throws. */
@@ -92,16 +103,36 @@ function parse(text) {
  * signed-in page). Rejects with what was thrown.
  */
 export async function navigate(custom, path) {
+  // The app's code runs once the module is done (it may call the client).
+  await 0;
   if (custom) await custom(path);
   else location.replace(path);
 }
 
-/** Calls every listener of the Map with the snapshot; one that throws stops no other. */
-export function notify(listeners, snapshot) {
-  for (const listener of [...listeners.values()]) {
-    try {
-      listener(snapshot);
-    } catch {}
+// What the app's listeners and debug functions are to hear, `[sink,
+// value]` in order: delivered in a microtask, once the module is done with
+// the change, so that they may call any method of the client. A sink is
+// the listeners' Map, a debug function, or true (the console).
+const queue = [];
+
+/** Queues `value` for `sink`. */
+export function deliver(sink, value) {
+  if (queue.push([sink, value]) < 2) queueMicrotask(drain);
+}
+
+/**
+ * Delivers what is queued, in order (what a sink queues meanwhile comes
+ * after it); one sink that throws stops no other.
+ */
+function drain() {
+  for (; queue.length; queue.shift()) {
+    const [sink, value] = queue[0];
+    for (const f of sink instanceof Map ? [...sink.values()] : [sink]) {
+      try {
+        if (f === true) console.info(`[sociapp-auth] ${value.type}`, value);
+        else f(value);
+      } catch {}
+    }
   }
 }
 
@@ -111,6 +142,8 @@ export function notify(listeners, snapshot) {
  */
 export async function run_all(functions) {
   const failed = [];
+  // The app's code runs once the module is done (it may call the client).
+  await 0;
   for (let i = 0; i < functions.length; i++) {
     try {
       await functions[i]();
@@ -225,22 +258,29 @@ export function url(input) {
 }
 
 /**
- * The value of the JSON text, UTF-8, that a base64url segment (padded or
- * not) encodes; undefined when it is not base64url, UTF-8 or JSON.
+ * `[sub, email, exp]` of the object whose JSON text, UTF-8, a base64url
+ * segment (padded or not) encodes; undefined when it is not base64url,
+ * UTF-8, JSON or an object.
  */
-export function base64url_json(segment) {
-  if (!/^[\w-]*={0,2}$/.test(segment)) return undefined;
+export function claims(segment) {
+  if (!/^[\w-]*={0,2}$/.test(segment)) return;
   try {
     const bytes = Uint8Array.from(atob(segment.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    return undefined;
-  }
+    const c = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    if (c && typeof c === 'object' && !Array.isArray(c)) return [c.sub, c.email, c.exp];
+  } catch {}
 }
 
-/** The login body. */
-export function credentials_json(email, password) {
-  return JSON.stringify({ email, password });
+/** `JSON.stringify(value)`, or undefined where it throws (a BigInt, a cycle). */
+export function json_text(value) {
+  try {
+    return JSON.stringify(value);
+  } catch {}
+}
+
+/** A request body of one or two strings, e.g. the login's `{ email, password }`. */
+export function body_json(key, value, key2, value2) {
+  return JSON.stringify(key2 == null ? { [key]: value } : { [key]: value, [key2]: value2 });
 }
 
 /** The frozen session snapshot; `id` undefined: it has no user. */
@@ -403,13 +443,13 @@ export function failed(report, step, index, threw, error) {
   report.errors.push(e);
 }
 
-/** An `Error` named AuthError with its code, and status where HTTP; with `rejected`, a promise rejected with it. */
-export function error(message, code, status, rejected) {
+/** An `Error` named AuthError with its code, and status where HTTP; `how` 1: a promise rejected with it, 2: `[error]`. */
+export function error(message, code, status, how) {
   const e = new Error(message);
   e.name = 'AuthError';
   e.code = code;
   if (status !== undefined) e.status = status;
-  return rejected ? Promise.reject(e) : e;
+  return how === 1 ? Promise.reject(e) : how ? [e] : e;
 }
 
 /**
@@ -478,9 +518,11 @@ const EVENTS = [
   ['signout:end', 'reason', 'ms'],
   ['tab:sent', 'message'],
   ['tab:received', 'message'],
+  ['restore:start'],
+  ['restore:end', 'outcome', 'status', 'ms'],
 ];
 
-/** One debug event, `{ type, time, ...facts }`, to the app's function or the console. */
+/** One debug event, `{ type, time, ...facts }`, queued for the app's function or the console (see `deliver`). */
 export function debug(sink, kind, text, a, b) {
   const [type, ...names] = EVENTS[kind];
   const event = { type, time: Date.now() };
@@ -490,12 +532,7 @@ export function debug(sink, kind, text, a, b) {
     // Absent: undefined, or NaN for a number.
     if (v != null && v === v) event[name] = name === 'ok' ? v === 1 : v;
   });
-  try {
-    if (sink === true) console.info(`[sociapp-auth] ${type}`, event);
-    else sink(event);
-  } catch {
-    // A debug function that throws stops nothing.
-  }
+  deliver(sink, event);
 }
 
 // The module's futures (src/task.rs): `tasks(exports)` hands over the

@@ -54,7 +54,9 @@ function compile() {
 if (typeof window === 'object') compile().catch(() => {});
 
 /**
- * Creates a client; rejects with an AuthError: code "invalid_option" for bad
+ * Creates a client; resolves once its session is known (a session kept in
+ * memory or in a new tab's sessionStorage is first restored from the
+ * refresh cookie). Rejects with an AuthError: code "invalid_option" for bad
  * options, "unsupported_environment" where there is no browser window,
  * "load_failed" or "wasm_blocked" when the WebAssembly module cannot load.
  */
@@ -65,9 +67,15 @@ export async function createAuthClient(options) {
   const module = await compile();
   // Instantiates once (later calls return the instance).
   initSync({ module });
-  return new AuthClient(NEW, options);
+  const client = new AuthClient(NEW, options);
+  // The restore from the refresh cookie, if any: its passing failure is
+  // the snapshot's `renewal`, not an error of createAuthClient.
+  await NEW.started?.catch(() => {});
+  return client;
 }
 
+// Passed by createAuthClient only; the constructor leaves the client's
+// start (the restore's promise, or undefined) on it.
 const NEW = {};
 // A client the page drops without `free()` is freed once it is collected.
 const registry = new FinalizationRegistry((at) => clientCall(at, 7));
@@ -89,12 +97,7 @@ export class AuthClient {
     if (typeof at !== 'number') throw Array.isArray(at) ? at[0] : at;
     this.#at = at;
     registry.register(this, at, this);
-  }
-
-  // One of the module's client calls, by number (src/js/client.rs, `clientCall`).
-  #call(call, a, b) {
-    if (!this.#at) throw authError('freed', 'this AuthClient was freed: create a new one with createAuthClient');
-    return clientCall(this.#at, call, a, b);
+    key.started = this.#call(13);
   }
 
   login(credentials) {
@@ -119,6 +122,32 @@ export class AuthClient {
 
   getSnapshot() {
     return this.#call(5);
+  }
+
+  refresh() {
+    return this.#call(8);
+  }
+
+  setSession(answer) {
+    return this.#call(9, answer);
+  }
+
+  register(member) {
+    return this.#call(10, member);
+  }
+
+  verifyEmail(given) {
+    return this.#call(11, given);
+  }
+
+  resendCode(given) {
+    return this.#call(12, given);
+  }
+
+  // One of the module's client calls, by number (src/js/client.rs, `clientCall`).
+  #call(call, a, b) {
+    if (!this.#at) throw authError('freed', 'this AuthClient was freed: create a new one with createAuthClient');
+    return clientCall(this.#at, call, a, b);
   }
 
   addListener(listener) {

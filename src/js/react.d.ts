@@ -4,7 +4,11 @@ import type {
   AuthError,
   AuthOptions,
   Credentials,
+  EmailCode,
   LogoutResult,
+  Registration,
+  ServerMessage,
+  SessionAnswer,
   SessionStatus,
   SessionUser,
   SignOutReason,
@@ -33,7 +37,8 @@ export interface Auth {
   readonly client: AuthClient | null;
   /**
    * False on the server, in the first render of a hydrating page and until
-   * the client is made (the snapshot reads signed out until then); true after.
+   * the client is made and its session restored (the snapshot reads signed
+   * out until then); true after.
    */
   readonly ready: boolean;
   /** Why the client could not be made (e.g. code "invalid_option"), or null. */
@@ -53,6 +58,16 @@ export interface Auth {
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** `GET` the signed-in user. Waits for the client. Stable across renders. */
   me(): Promise<User>;
+  /** Renews the access token now (see the client's `refresh`). Waits for the client. Stable across renders. */
+  refresh(): Promise<Snapshot>;
+  /** Adopts a session the server answered elsewhere, `{ access_token }`. Waits for the client. Stable across renders. */
+  setSession(answer: SessionAnswer): Promise<Snapshot>;
+  /** Registers a new member; resolves to the server's message. Waits for the client. Stable across renders. */
+  register(member: Registration): Promise<ServerMessage>;
+  /** Verifies the member's email with the mailed code and signs in. Waits for the client. Stable across renders. */
+  verifyEmail(given: EmailCode): Promise<Snapshot>;
+  /** Asks for a new code by mail. Waits for the client. Stable across renders. */
+  resendCode(given: { email: string }): Promise<ServerMessage>;
 }
 
 /**

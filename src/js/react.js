@@ -9,6 +9,8 @@ import { createContext, createElement, useContext, useEffect, useMemo, useState,
 import { createAuthClient } from './index.js';
 
 const NOT_READY = Object.freeze({ status: 'signedOut', user: null, reason: null, expiresAt: null, renewal: null });
+// The client's methods `useAuth()` returns, as stable functions.
+const ACTIONS = ['login', 'logout', 'fetch', 'me', 'refresh', 'setSession', 'register', 'verifyEmail', 'resendCode'];
 // What the server renders, and the first render of a hydrating page.
 const LOADING = Object.freeze({ client: null, error: null, snapshot: NOT_READY, ready: false });
 const serverState = () => LOADING;
@@ -66,12 +68,8 @@ function clientSource() {
       if (current && current !== state.snapshot) state = { ...state, snapshot: current };
       return state;
     },
-    actions: {
-      login: async (credentials) => (await client()).login(credentials),
-      logout: async () => (await client()).logout(),
-      fetch: async (input, init) => (await client()).fetch(input, init),
-      me: async () => (await client()).me(),
-    },
+    // The client's methods, each waiting for the client first.
+    actions: Object.fromEntries(ACTIONS.map((name) => [name, async (a, b) => (await client())[name](a, b)])),
   };
   return src;
 }

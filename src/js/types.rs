@@ -11,9 +11,24 @@ export type TokenStorage = 'local' | 'session' | 'memory';
 export interface AuthOptions {
   /** The API's http(s) origin, optionally with a path prefix, e.g. "https://api.example.com". */
   baseUrl: string;
-  /** Endpoint paths; defaults "/auth/login", "/auth/logout", "/auth/refresh", "/auth/me". */
-  paths?: { login?: string; logout?: string; refresh?: string; me?: string };
-  /** Default "local" (localStorage). */
+  /**
+   * Endpoint paths; defaults "/auth/login", "/auth/logout", "/auth/refresh",
+   * "/auth/me", "/auth/register", "/auth/verify-email", "/auth/resend-code".
+   */
+  paths?: {
+    login?: string;
+    logout?: string;
+    refresh?: string;
+    me?: string;
+    register?: string;
+    verifyEmail?: string;
+    resendCode?: string;
+  };
+  /**
+   * Default "local" (localStorage). With "memory" (and "session" in a new
+   * tab) the session is restored from the refresh cookie when the client
+   * is created.
+   */
   tokenStorage?: TokenStorage;
   /** Storage key of the raw token string; default "access_token". */
   tokenKey?: string;
@@ -52,6 +67,10 @@ export type DebugEvent = { readonly time: number } & (
   | { readonly type: 'logout:request'; readonly outcome: 'ok' | 'failed' | 'timeout' | 'unreachable'; readonly status?: number; readonly ms: number }
   | { readonly type: 'signout:end'; readonly reason: SignOutReason; readonly ms: number }
   | { readonly type: 'tab:sent' | 'tab:received'; readonly message: 'login' | 'logout' }
+  /** No usable token at start and the hint that this browser signed in: the session is restored from the refresh cookie. */
+  | { readonly type: 'restore:start' }
+  /** `outcome`: "ok" or the AuthError code of the refresh (a passing failure keeps the session, with `renewal` set; a definitive one ends it as "expired", quietly). */
+  | { readonly type: 'restore:end'; readonly outcome: string; readonly status?: number; readonly ms: number }
 );
 
 export type SessionStatus = 'signedIn' | 'signedOut';
@@ -91,6 +110,47 @@ export interface Snapshot {
 export interface Credentials {
   email: string;
   password: string;
+}
+
+/** What `verifyEmail` sends: the address and the 6-character code mailed to it. */
+export interface EmailCode {
+  email: string;
+  code: string;
+}
+
+/** A session as the server answers it (login, verify-email): the access token; the refresh cookie came with it. */
+export interface SessionAnswer {
+  access_token: string;
+}
+
+/**
+ * The member's row that `register` sends (the SociApp backend refuses any
+ * other property). Dates are ISO 8601 strings.
+ */
+export interface Registration {
+  nombre: string;
+  apellidos: string;
+  password: string;
+  dni: string;
+  direccion: string;
+  CP: string;
+  provincia: string;
+  poblacion: string;
+  pais: string;
+  email: string;
+  telefono: string;
+  fechaalta: string;
+  fechabaja?: string;
+  formadepago: string;
+  cuota: number;
+  categoria: string;
+  socio: 'Socio' | 'NoSocio';
+}
+
+/** The server's answer to register and resend-code. */
+export interface ServerMessage {
+  message: string;
+  [field: string]: unknown;
 }
 
 /**
@@ -145,6 +205,8 @@ export type AuthErrorCode =
   | 'invalid_credentials'
   | 'invalid_request'
   | 'rate_limited'
+  | 'conflict'
+  | 'already_verified'
   | 'unauthorized'
   | 'server'
   | 'invalid_response'

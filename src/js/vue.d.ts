@@ -5,7 +5,11 @@ import type {
   AuthError,
   AuthOptions,
   Credentials,
+  EmailCode,
   LogoutResult,
+  Registration,
+  ServerMessage,
+  SessionAnswer,
   SessionStatus,
   SessionUser,
   SignOutReason,
@@ -50,7 +54,11 @@ export interface AuthStoreOptions<Id extends string = 'auth'> extends AuthOption
 export interface AuthStoreState {
   /** The client's snapshot, replaced on every change (the same object as `getSnapshot()`). */
   snapshot: Snapshot;
-  /** False until the client is made and the stored session restored (always on a server); the snapshot reads signed out until then. */
+  /**
+   * False until the client is made and the session restored (from storage,
+   * or from the refresh cookie; always false on a server); the snapshot
+   * reads signed out until then.
+   */
   ready: boolean;
   /** Why the client could not be made (e.g. code "invalid_option"), or null. */
   error: AuthError | null;
@@ -77,6 +85,16 @@ export interface AuthStoreActions {
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** `GET` the signed-in user (`paths.me`). */
   me(): Promise<User>;
+  /** Renews the access token now (see the client's `refresh`); resolves to the new snapshot. */
+  refresh(): Promise<Snapshot>;
+  /** Adopts a session the server answered elsewhere, `{ access_token }` (see the client's `setSession`). */
+  setSession(answer: SessionAnswer): Promise<Snapshot>;
+  /** Registers a new member (see the client's `register`); resolves to the server's message. */
+  register(member: Registration): Promise<ServerMessage>;
+  /** Verifies the member's email with the mailed code and signs in (see the client's `verifyEmail`). */
+  verifyEmail(given: EmailCode): Promise<Snapshot>;
+  /** Asks for a new code by mail (see the client's `resendCode`). */
+  resendCode(given: { email: string }): Promise<ServerMessage>;
 }
 
 export type AuthStoreDefinition<Id extends string = 'auth'> = StoreDefinition<

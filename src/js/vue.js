@@ -7,6 +7,8 @@ import { createAuthClient } from './index.js';
 // Until the client is made (the WebAssembly module loads), the store reads as
 // signed out with `ready` false.
 const NOT_READY = Object.freeze({ status: 'signedOut', user: null, reason: null, expiresAt: null, renewal: null });
+// The client's methods the store has as actions.
+const ACTIONS = ['login', 'logout', 'fetch', 'me', 'refresh', 'setSession', 'register', 'verifyEmail', 'resendCode'];
 
 function optionError(field, problem) {
   const error = new Error(`${field} ${problem}`);
@@ -128,10 +130,8 @@ export function defineAuthStore(first, second) {
       reason: computed(() => snapshot.value.reason),
       expiresAt: computed(() => snapshot.value.expiresAt),
       getClient: client,
-      login: async (credentials) => (await client()).login(credentials),
-      logout: async () => (await client()).logout(),
-      fetch: async (input, init) => (await client()).fetch(input, init),
-      me: async () => (await client()).me(),
+      // The client's methods, each waiting for the client first.
+      ...Object.fromEntries(ACTIONS.map((name) => [name, async (a, b) => (await client())[name](a, b)])),
     };
   });
 }

@@ -172,3 +172,10 @@ pub fn add_listener(client: &AuthClient, listener: Function) -> JsValue {
 pub fn remove_listener(client: &AuthClient, key: &JsValue) {
     client.listeners().delete(key);
 }
+
+/// A promise and the function that resolves it.
+pub fn deferred() -> (Promise, Function) {
+    let mut resolve = None;
+    let p = Promise::new(&mut |res, _rej| resolve = Some(res));
+    (p, resolve.expect("executor runs at once"))
+}
