@@ -25,15 +25,19 @@ use crate::task::Settled;
 /// does at once what would take many calls through the glue.
 #[wasm_bindgen(module = "/src/js/host.js")]
 extern "C" {
-    /// Resolves to `[status, body, retryAfter?]`, or 1 (timeout) or 2 (network).
-    pub fn send(method: &str, url: &str, json: Option<&str>, timeout_ms: u32, read_body: bool) -> Promise;
+    /// Sends with `fetch` (the `fetch` option; undefined: the page's);
+    /// resolves to `[status, body, retryAfter?, token?, message?]`, or 1
+    /// (timeout) or 2 (network).
+    pub fn send(fetch: &JsValue, method: &str, url: &str, json: Option<&str>, timeout_ms: u32, read_body: bool) -> Promise;
     /// `[request, onApiOrigin]` (with `timeout_ms`, not 0, `init` is a
     /// signal that aborts after it), or `[promise]` rejected with what `new
     /// Request` threw where it refuses the input.
     pub fn request(input: &JsValue, init: &JsValue, origin: &str, timeout_ms: u32) -> Array;
-    /// `[pending fetch, copy for a retry (with a token and `keep_copy`) or null]`;
-    /// the fetch is a rejected promise where the request cannot be sent.
-    pub fn authorized(request: &JsValue, token: Option<&str>, keep_copy: bool) -> Array;
+    /// Sends with `fetch` (the `fetch` option; undefined: the page's):
+    /// `[pending fetch, copy for a retry (with a token and `keep_copy`) or
+    /// null]`; the fetch is a rejected promise where the request cannot be
+    /// sent.
+    pub fn authorized(fetch: &JsValue, request: &JsValue, token: Option<&str>, keep_copy: bool) -> Array;
     /// Resolves to `[status, body]` of the response `pending` resolves to;
     /// where it rejects, to 1 when the signal of `request` fired, 2 for any
     /// other failure, and rejects with an AuthError it rejected with.
@@ -97,9 +101,9 @@ extern "C" {
     /// Adds `{ step, index?, error? }` to the result's errors (`error` when
     /// the app's code threw).
     pub fn failed(report: &JsValue, step: &str, index: Option<u32>, threw: bool, error: &JsValue);
-    /// `[navigate, debug, onLogout]`: the options that hold functions,
-    /// checked; or `[thrown]`: an AuthError that names the option when one
-    /// is bad, or what reading the options threw.
+    /// `[navigate, debug, onLogout, fetch]`: the options that hold
+    /// functions, checked; or `[thrown]`: an AuthError that names the
+    /// option when one is bad, or what reading the options threw.
     pub fn functions(options: &JsValue) -> Array;
     /// Queues one debug event (a plain object built from its type, by
     /// number, and its facts; NaN: absent) for `sink`: the app's function,
@@ -184,7 +188,10 @@ pub fn response_of(value: &JsValue) -> HttpResponse {
 }
 
 /// `fetch` against the API, cookies included, aborted after the timeout.
-pub struct BrowserHttp;
+pub struct BrowserHttp {
+    /// The `fetch` option; undefined: the page's `fetch` at the time of each request.
+    pub fetch: JsValue,
+}
 
 impl Http for BrowserHttp {
     /// The request leaves now; the future awaits its answer.
@@ -193,7 +200,8 @@ impl Http for BrowserHttp {
             Method::Get => "GET",
             Method::Post => "POST",
         };
-        let pending = send(method, &request.url, request.json.as_deref(), request.timeout_ms.min(MAX_DELAY), request.read_body);
+        let pending =
+            send(&self.fetch, method, &request.url, request.json.as_deref(), request.timeout_ms.min(MAX_DELAY), request.read_body);
         Settled::from(pending).map(|answer| match answer {
             Ok(v) if v.is_object() => Ok(response_of(&v)),
             Ok(v) if v.as_f64() == Some(1.0) => Err(HttpFailure::Timeout),

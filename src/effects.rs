@@ -298,6 +298,20 @@ impl NativeParsers {
         serde_json::from_str(text).ok().map(Self::value)
     }
 
+    /// A value as JavaScript's `String()` writes an array's item when it
+    /// joins them (`Array.prototype.join`).
+    fn text(v: &Json) -> String {
+        match v {
+            Json::Null | Json::Opaque => String::new(),
+            Json::Bool(b) => b.to_string(),
+            Json::Num(n) if n.fract() == 0.0 && n.abs() < 1e21 => format!("{}", *n as i64),
+            Json::Num(n) => n.to_string(),
+            Json::Str(s) => s.clone(),
+            Json::Arr(items) => items.iter().map(Self::text).collect::<Vec<_>>().join(","),
+            Json::Obj(_) => "[object Object]".to_owned(),
+        }
+    }
+
     /// An answer with the body `text`, read as the browser half reads it
     /// (the twin of host.js's `answer`).
     pub fn answer(&self, status: u16, text: &str) -> HttpResponse {
@@ -305,7 +319,7 @@ impl NativeParsers {
         let field = |key| body.as_ref().and_then(|b| b.get(key));
         let message = match field("message") {
             Some(Json::Str(s)) => s.clone(),
-            Some(Json::Arr(items)) => items.iter().filter_map(Json::as_str).collect::<Vec<_>>().join("; "),
+            Some(Json::Arr(items)) => items.iter().map(Self::text).collect::<Vec<_>>().join("; "),
             _ => String::new(),
         };
         HttpResponse {
@@ -353,5 +367,23 @@ impl Parsers for NativeParsers {
             search: opt(u.query(), '?'),
             hash: opt(u.fragment(), '#'),
         })
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_read_as_the_browser_half_reads_them() {
+        let p = NativeParsers;
+        let a = p.answer(200, r#"{"access_token":"a.b.c"}"#);
+        assert_eq!((a.json, a.token.as_deref(), a.message), (true, Some("a.b.c"), None));
+        let a = p.answer(400, r#"{"message":["email must be an email",3,null,"x"]}"#);
+        assert_eq!(a.message.as_deref(), Some("email must be an email; 3; ; x"));
+        let a = p.answer(200, r#"{"access_token":"","message":""}"#);
+        assert_eq!((a.token, a.message), (None, None), "empty strings are absent");
+        let a = p.answer(502, "<html>");
+        assert_eq!((a.json, a.token, a.message), (false, None, None));
     }
 }

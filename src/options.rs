@@ -8,7 +8,7 @@ use crate::effects::Parsers;
 use crate::url::{self, BaseUrl};
 
 /// Every option name an app may pass.
-pub const KNOWN_KEYS: [&str; 11] = [
+pub const KNOWN_KEYS: [&str; 12] = [
     "baseUrl",
     "paths",
     "tokenStorage",
@@ -20,6 +20,7 @@ pub const KNOWN_KEYS: [&str; 11] = [
     "onLogout",
     "autoRefresh",
     "debug",
+    "fetch",
 ];
 
 /// The options object as written by the app: each data option as any value
@@ -143,7 +144,7 @@ pub fn check_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Result<(), Aut
 }
 
 fn clear_problem() -> AuthError {
-    AuthError::option("clearSessionStorage", "must be true, false or an array of sessionStorage keys (non-empty strings)")
+    AuthError::option("clearSessionStorage", "must be true, false or an array of sessionStorage keys")
 }
 
 fn string_field<'a>(v: &'a Json, field: &str) -> Result<&'a str, AuthError> {
@@ -168,10 +169,7 @@ impl RawOptions {
                     let mut field = String::from("paths.");
                     field.push_str(key);
                     let Some(slot) = PATHS.iter().position(|(name, _)| name == key).and_then(|i| paths.get_mut(i)) else {
-                        return Err(AuthError::option(
-                            &field,
-                            "is not a path option (login, logout, refresh, me, register, verifyEmail, resendCode)",
-                        ));
+                        return Err(AuthError::option(&field, "is not an endpoint of the paths option"));
                     };
                     if matches!(value, Json::Null) {
                         continue;

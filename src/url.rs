@@ -54,7 +54,7 @@ pub fn parse_base_url(s: &str, parsers: &impl Parsers) -> Result<BaseUrl, &'stat
         return Err("must not contain spaces, control characters or backslashes");
     }
     if !s.is_ascii() {
-        return Err("must be written in ASCII (punycode for an international host name)");
+        return Err("must be ASCII (punycode for an international host)");
     }
     let u = parsers.url(s).filter(|u| u.http).ok_or("must be an http:// or https:// URL")?;
     if u.credentials || s.bytes().any(|b| b == b'@') {

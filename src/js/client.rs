@@ -129,9 +129,9 @@ fn spawn(f: impl std::future::Future<Output = ()> + 'static) {
 type Sent = (Option<String>, JsValue, Promise);
 
 /// Adds `token` (if any), keeps a copy of the request for a replay, and
-/// calls `fetch`.
-fn start(request: &JsValue, token: Option<String>) -> Sent {
-    let sent = browser::authorized(request, token.as_deref(), true);
+/// calls `fetch` (the option, else the page's).
+fn start(fetch: &JsValue, request: &JsValue, token: Option<String>) -> Sent {
+    let sent = browser::authorized(fetch, request, token.as_deref(), true);
     (token, sent.get(1), sent.get(0).unchecked_into())
 }
 
@@ -174,14 +174,14 @@ impl Inner {
         let token = if to_api { self.engine.access_token() } else { None };
         // Signed in with an expired token: renew before sending.
         let renew_first = to_api && token.is_none() && self.engine.is_signed_in();
-        let sent = if renew_first { None } else { Some(start(&request, token)) };
+        let sent = if renew_first { None } else { Some(start(&self.engine.fx.http.fetch, &request, token)) };
         async move {
             let (used, retry, started) = match sent {
                 Some(sent) => sent,
                 None => {
                     // A failure for good leaves no token: the request goes without.
                     Settled::from(self.refresh_shared()).await?;
-                    start(&request, self.engine.access_token())
+                    start(&self.engine.fx.http.fetch, &request, self.engine.access_token())
                 }
             };
             let response = Settled::from(started).await?;
@@ -205,7 +205,7 @@ impl Inner {
                 return Ok(response);
             };
             // The last try: no copy is kept.
-            let again = browser::authorized(&retry, Some(&token), false).get(0);
+            let again = browser::authorized(&self.engine.fx.http.fetch, &retry, Some(&token), false).get(0);
             let again = Settled::from(Promise::from(again)).await?;
             if status(&again) == 401.0 {
                 // A token the server issued a moment ago is refused: the session
@@ -368,7 +368,7 @@ impl AuthClient {
         let navigate = Some(functions.get(0)).filter(|v| !v.is_undefined()).map(JsCast::unchecked_into::<Function>);
         let debug = Some(functions.get(1)).filter(|v| !v.is_undefined());
         let hooks = JsHooks(functions.get(2).unchecked_into());
-        Ok(Self::build(opts, navigate, debug, hooks, listeners))
+        Ok(Self::build(opts, navigate, debug, hooks, functions.get(3), listeners))
     }
 
     /// The data options, checked.
@@ -390,6 +390,7 @@ impl AuthClient {
         navigate: Option<Function>,
         debug: Option<JsValue>,
         hooks: JsHooks,
+        fetch: JsValue,
         entries: js_sys::Map,
     ) -> AuthClient {
         // The browser's URL parser wrote this origin: request URLs on the
@@ -410,7 +411,7 @@ impl AuthClient {
                 tokens,
                 session,
                 shared,
-                http: BrowserHttp,
+                http: BrowserHttp { fetch },
                 nav: BrowserNavigation { custom: navigate },
                 clock: BrowserClock,
                 tabs: BrowserTabs { channel, signal_key },
@@ -465,9 +466,10 @@ impl AuthClient {
     /// A sign-in with `{ email, <second> }` at `path` (login, or
     /// verify-email with the code); resolves to the new snapshot.
     fn sign_in(&self, given: &JsValue, second: &'static str, path: Path) -> Promise {
-        let (email, value) = match (text_arg(given, "email"), text_arg(given, second)) {
-            (Ok(e), Ok(v)) => (e, v),
-            (Err(rejected), _) | (_, Err(rejected)) => return rejected,
+        // The first bad argument is the one named (one rejected promise).
+        let (email, value) = match text_arg(given, "email").and_then(|e| Ok((e, text_arg(given, second)?))) {
+            Ok(both) => both,
+            Err(rejected) => return rejected,
         };
         let engine = &self.inner.engine;
         let body = engine.fx.parsers.body_json("email", &email, Some((second, &value)));
@@ -504,7 +506,7 @@ impl AuthClient {
     /// resolves to the answer's body, rejects with the AuthError.
     fn post(&self, path: Path, body: &str) -> Promise {
         let opts = &self.inner.engine.opts;
-        let sent = browser::send("POST", &opts.endpoint(path), Some(body), opts.timeout_ms, true);
+        let sent = browser::send(&self.inner.engine.fx.http.fetch, "POST", &opts.endpoint(path), Some(body), opts.timeout_ms, true);
         promise(Answer(Settled::from(sent), true))
     }
 
@@ -674,18 +676,25 @@ fn client(at: u32) -> AuthClient {
 }
 
 /// The client's calls, by number: login (`a`: the credentials), logout,
-/// fetch (`a`, `b`: input and init), me, the access token, the snapshot;
+/// fetch (`a`, `b`: input and init), me, the access token, the snapshot,
+/// 8 refresh, 9 setSession, 10 register, 11 verifyEmail, 12 resendCode;
 /// one export for all (a smaller module and glue). And without a client:
 /// 6 creates one calling the listeners in `b` (a `Map` from id to
-/// function) and answers its handle (a number), or the AuthError of bad
-/// options `a`, or `[thrown]` where reading them threw; 7 frees the client
-/// `at`.
+/// function) and answers its handle (a number, negative while the session
+/// is restored from the refresh cookie: `createAuthClient` then awaits its
+/// refresh), or the AuthError of bad options `a`, or `[thrown]` where
+/// reading them threw; 7 frees the client `at`.
 #[wasm_bindgen(js_name = clientCall)]
 pub fn client_call(at: u32, call: u32, a: JsValue, b: JsValue) -> JsValue {
     match call {
         6 => {
             return match AuthClient::create_with(a, b.unchecked_into()) {
-                Ok(c) => JsValue::from_f64(Rc::into_raw(c.inner) as usize as f64),
+                // Negative while the session is restored from the cookie.
+                Ok(c) => {
+                    let restoring = c.inner.engine.restoring();
+                    let at = Rc::into_raw(c.inner) as usize as f64;
+                    JsValue::from_f64(if restoring { -at } else { at })
+                }
                 Err(e) => e,
             }
         }
@@ -709,7 +718,6 @@ pub fn client_call(at: u32, call: u32, a: JsValue, b: JsValue) -> JsValue {
         10 => c.register(a).into(),
         11 => c.verify_email(a).into(),
         12 => c.resend_code(a).into(),
-        13 => c.started(),
         _ => c.get_snapshot(),
     }
 }

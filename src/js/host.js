@@ -5,11 +5,12 @@
 // Nothing here runs at import time.
 
 /**
- * A request to the API with cookies and a timeout. Resolves to its
+ * A request to the API with cookies and a timeout, sent with `f` (the
+ * `fetch` option, else the page's `fetch` at the time). Resolves to its
  * `answer` (`retryAfter` in ms, or undefined), or to 1 when the timeout
  * fired, or 2 when the request failed (refused, reset, CORS).
  */
-export async function send(method, url, json, timeoutMs, readBody) {
+export async function send(f, method, url, json, timeoutMs, readBody) {
   const signal = AbortSignal.timeout(timeoutMs);
   const init = { method, credentials: 'include', signal };
   if (json != null) {
@@ -17,7 +18,7 @@ export async function send(method, url, json, timeoutMs, readBody) {
     init.body = json;
   }
   try {
-    const response = await fetch(url, init);
+    const response = await (f ?? fetch)(url, init);
     const body = readBody ? parse(await response.text().catch(() => '')) : undefined;
     // Retry-After in seconds, where the page may read it.
     const after = Number(response.headers.get('retry-after') ?? NaN);
@@ -34,7 +35,7 @@ export async function send(method, url, json, timeoutMs, readBody) {
  */
 export function request(input, init, origin, timeoutMs) {
   try {
-    const r = new Request(input, timeoutMs ? { signal: AbortSignal.timeout?.(timeoutMs) } : init ?? undefined);
+    const r = new Request(input, timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : init ?? undefined);
     return [r, r.url.startsWith(origin) && r.url[origin.length] === '/'];
   } catch (e) {
     // Not a request fetch can make: the call rejects with what was thrown.
@@ -43,16 +44,18 @@ export function request(input, init, origin, timeoutMs) {
 }
 
 /**
- * Sends `request`, with `Authorization: Bearer <token>` when a token is
- * given; returns the pending fetch and, with a token and `keepCopy`, a copy
- * of the request without it, for a retry.
+ * Sends `request` with `f` (the `fetch` option, else the page's `fetch`),
+ * with `Authorization: Bearer <token>` when a token is given; returns the
+ * pending fetch and, with a token and `keepCopy`, a copy of the request
+ * without it, for a retry.
  */
-export function authorized(request, token, keepCopy) {
+export function authorized(f, request, token, keepCopy) {
+  f ??= fetch;
   try {
-    if (token == null) return [fetch(request), null];
+    if (token == null) return [f(request), null];
     const copy = keepCopy ? request.clone() : null;
     request.headers.set('Authorization', `Bearer ${token}`);
-    return [fetch(request), copy];
+    return [f(request), copy];
   } catch (e) {
     // A request that cannot be copied (its body is used): the call rejects.
     return [Promise.reject(e), null];
@@ -78,12 +81,12 @@ export async function read(pending, request) {
 /**
  * `[status, body, retryAfter, token, message]`: `body` as `JSON.parse` read
  * it (undefined when not read, cut off or not JSON); its `access_token`
- * when a non-empty string; its `message` for people, a string or the
- * strings of an array (validation messages) joined with "; ", when not empty.
+ * when a non-empty string; its `message` for people, a string or the items
+ * of an array (validation messages) joined with "; ", when not empty.
  */
 function answer(status, body, retryAfter) {
   let message = body?.message;
-  if (Array.isArray(message)) message = message.filter((m) => typeof m === 'string').join('; ');
+  if (Array.isArray(message)) message = message.join('; ');
   // The module reads both as strings: any other value is absent.
   return [status, body, retryAfter, body?.access_token || undefined, message || undefined];
 }
@@ -121,8 +124,8 @@ export function deliver(sink, value) {
 }
 
 /**
- * Delivers what is queued, in order (what a sink queues meanwhile comes
- * after it); one sink that throws stops no other.
+ * Delivers what is queued, in order; one sink that throws stops no other.
+ * What a sink queues meanwhile comes after it, from the delivery under way.
  */
 function drain() {
   for (; queue.length; queue.shift()) {
@@ -391,10 +394,10 @@ async function storageLock(name, ms) {
 }
 
 /**
- * The options that hold functions, checked: `[navigate, debug, onLogout]`
- * with `navigate` and `debug` undefined when off and `onLogout` a copy of
- * the hooks as an array; or `[thrown]`: an AuthError that names the bad
- * option, or what reading the options threw.
+ * The options that hold functions, checked: `[navigate, debug, onLogout,
+ * fetch]` with `navigate`, `debug` and `fetch` undefined when off and
+ * `onLogout` a copy of the hooks as an array; or `[thrown]`: an AuthError
+ * that names the bad option, or what reading the options threw.
  */
 export function functions(options) {
   try {
@@ -410,10 +413,11 @@ function checkFunctions(options) {
   };
   const isFn = (v) => typeof v === 'function';
   const off = (v) => v === undefined || v === null;
-  const { navigate, debug, onLogout } = options;
+  const { navigate, debug, onLogout, fetch } = options;
   if (!off(navigate) && !isFn(navigate)) bad('navigate', 'must be a function');
+  if (!off(fetch) && !isFn(fetch)) bad('fetch', 'must be a function');
   if (!off(debug) && typeof debug !== 'boolean' && !isFn(debug)) {
-    bad('debug', 'must be true, false or a function that receives each event');
+    bad('debug', 'must be true, false or a function');
   }
   let hooks = [];
   if (isFn(onLogout)) hooks = [onLogout];
@@ -423,7 +427,7 @@ function checkFunctions(options) {
     hooks = Array.from(onLogout);
     hooks.forEach((h, i) => isFn(h) || bad(`onLogout[${i}]`, 'must be a function'));
   }
-  return [off(navigate) ? undefined : navigate, debug === true || isFn(debug) ? debug : undefined, hooks];
+  return [off(navigate) ? undefined : navigate, debug === true || isFn(debug) ? debug : undefined, hooks, off(fetch) ? undefined : fetch];
 }
 
 /** A logout's result: `{ server?, status?, errors }`, errors added by `failed`. */

@@ -12,14 +12,17 @@ function authError(code, message) {
 }
 
 // Fetches and compiles the module: streaming where the server sends
-// application/wasm, else from the downloaded bytes. Each failure becomes an
-// AuthError that says what to fix; a failed load is tried again by the next
-// createAuthClient.
+// application/wasm, else from the downloaded bytes. Under Node (a test
+// runner's DOM such as jsdom or happy-dom) the module's URL is a file: URL,
+// read from the file system. Each failure becomes an AuthError that says
+// what to fix; a failed load is tried again by the next createAuthClient.
 async function load() {
   const what = `the SDK's WebAssembly module (${wasmUrl})`;
   let response;
   try {
-    response = await fetch(wasmUrl);
+    response = wasmUrl.protocol === 'file:'
+      ? new Response(process.getBuiltinModule('fs').readFileSync(wasmUrl))
+      : await fetch(wasmUrl);
   } catch (e) {
     throw authError('load_failed', `${what} could not be fetched: ${e.message} (check connect-src and that the file is served)`);
   }
@@ -68,14 +71,13 @@ export async function createAuthClient(options) {
   // Instantiates once (later calls return the instance).
   initSync({ module });
   const client = new AuthClient(NEW, options);
-  // The restore from the refresh cookie, if any: its passing failure is
-  // the snapshot's `renewal`, not an error of createAuthClient.
-  await NEW.started?.catch(() => {});
+  await NEW.started;
   return client;
 }
 
 // Passed by createAuthClient only; the constructor leaves the client's
-// start (the restore's promise, or undefined) on it.
+// start on it: the restore from the refresh cookie, whose passing failure
+// is the snapshot's `renewal`, not an error of createAuthClient.
 const NEW = {};
 // A client the page drops without `free()` is freed once it is collected.
 const registry = new FinalizationRegistry((at) => clientCall(at, 7));
@@ -93,11 +95,12 @@ export class AuthClient {
     if (key !== NEW) throw new TypeError('AuthClient: use createAuthClient(options)');
     // The client's handle; or the AuthError of bad options, or `[error]`
     // where the options that hold functions are bad or threw when read.
+    // Negative while the session is restored from the refresh cookie.
     const at = clientCall(0, 6, options, this.#listeners);
     if (typeof at !== 'number') throw Array.isArray(at) ? at[0] : at;
-    this.#at = at;
-    registry.register(this, at, this);
-    key.started = this.#call(13);
+    this.#at = Math.abs(at);
+    registry.register(this, this.#at, this);
+    key.started = at < 0 && this.refresh().catch(() => {});
   }
 
   login(credentials) {

@@ -40,6 +40,12 @@ export interface AuthOptions {
   navigate?: (path: string) => unknown;
   /** Milliseconds before a request to the API is abandoned; default 10000. */
   timeoutMs?: number;
+  /**
+   * The `fetch` the SDK sends every request with (e.g. a test's fake API,
+   * see `sociapp-auth/testing`). Default: the page's `fetch` at the time
+   * of each request.
+   */
+  fetch?: (input: Request | string, init?: RequestInit) => Promise<Response>;
   /** Run in order during logout (e.g. resetting stores); a failing one is reported, the rest still run. */
   onLogout?: (() => unknown) | Array<() => unknown>;
   /** Refresh the access token shortly before it expires (default false: refresh on a 401 only). */

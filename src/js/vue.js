@@ -38,7 +38,7 @@ function storeOptions(options, factory) {
   if (router != null && typeof router.push !== 'function') throw optionError('router', 'must have a push(path) method');
   if (router != null && clientOptions.navigate != null) throw optionError('router', 'and navigate cannot both be given');
   if (resetStores != null && typeof resetStores !== 'function') {
-    throw optionError('resetStores', 'must be a function returning the stores to reset, e.g. () => [useCartStore()]');
+    throw optionError('resetStores', 'must be a function returning the stores to reset');
   }
   return { id: id ?? 'auth', router, resetStores, clientOptions };
 }
