@@ -280,13 +280,18 @@ test('the release package signs in, reads the user and logs out in Chromium', { 
       };
       const auth = await createAuthClient({ baseUrl, redirectTo: null, tokenStorage: 'memory' });
       await auth.login({ email, password });
-      // A listener that frees the client while logout ends the session.
+      // A listener that frees the client as it hears that logout ended the
+      // session (listeners are called once the client is done with it).
       const seen = [];
+      let heard;
+      const freed = new Promise((done) => (heard = done));
       auth.subscribe((s) => {
         seen.push(s.status);
         auth.free();
+        heard();
       });
       const pending = auth.logout();
+      await freed;
       const afterFree = {
         logout: codeOf(() => auth.logout()),
         snapshot: codeOf(() => auth.getSnapshot()),
