@@ -9,6 +9,9 @@
 // it stops the server).
 //
 // The demos expose their state to the tests through data-testid elements only.
+// The helpers the suite is made of (a watched page, waiting for a text, the
+// dev server's request record) are exported for a demo's own tests, which
+// `more` registers (vue-session.mjs).
 // Environment: SOCIAPP_DEVSERVER, SOCIAPP_PKG_DIR, CHROMIUM (see pkg.test.mjs);
 // DEMO_DEBUG=1 logs the pages' requests and navigations to stderr.
 
@@ -27,25 +30,76 @@ export { EMAIL, PASSWORD };
 
 // Chromium's console line for an HTTP error answer or a refused connection:
 // expected where a test provokes one, a failure anywhere else.
-const HTTP_401 = /Failed to load resource: the server responded with a status of 401/;
+export const HTTP_401 = /Failed to load resource: the server responded with a status of 401/;
 const REFUSED = /net::ERR_CONNECTION_REFUSED/;
 
-const byTestId = (id) => `[data-testid="${id}"]`;
+export const byTestId = (id) => `[data-testid="${id}"]`;
 
-async function serverRecord(api, since = 0) {
+/** The dev server's record of requests (`--test-faults`), those after `since` (a `seq`). */
+export async function serverRecord(api, since = 0) {
   const response = await fetch(`${api}/__test/requests?since=${since}`);
   assert.equal(response.status, 200, 'GET /__test/requests');
   return response.json();
 }
 
-const lastSeq = (records) => records.reduce((max, r) => Math.max(max, r.seq), 0);
+export const lastSeq = (records) => records.reduce((max, r) => Math.max(max, r.seq), 0);
+
+/**
+ * A page in a new context of `browser` (own storage and cookies), watched:
+ * page errors always land in `problems`; console errors and failed requests
+ * do unless one of `allow` (RegExps) matches their text (for a console
+ * message, also tried on its text followed by a space and the URL it names,
+ * e.g. the resource that answered an error status); console warnings are
+ * pushed to `warnings`. DEMO_DEBUG=1 logs requests and navigations.
+ */
+export async function watchPage(browser, { allow = [], warnings = [] } = {}) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  const allowed = (...texts) => allow.some((re) => texts.some((t) => re.test(t)));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e.message}`));
+  page.on('console', (msg) => {
+    const where = msg.location()?.url ?? '';
+    if (msg.type() === 'error' && !allowed(msg.text(), `${msg.text()} ${where}`)) problems.push(`console error: ${msg.text()}`);
+    else if (msg.type() === 'warning') warnings.push(msg.text());
+  });
+  page.on('requestfailed', (req) => {
+    const text = `${req.method()} ${req.url()}: ${req.failure()?.errorText}`;
+    if (!allowed(text)) problems.push(`request failed: ${text}`);
+  });
+  page.setDefaultTimeout(20_000);
+  if (process.env.DEMO_DEBUG) {
+    page.on('request', (r) => console.error(`${Date.now()} request ${r.method()} ${r.url()}`));
+    page.on('requestfinished', (r) => console.error(`${Date.now()} finished ${r.method()} ${r.url()}`));
+    page.on('framenavigated', (f) => console.error(`${Date.now()} navigated ${f.url()}`));
+  }
+  return { context, page, problems };
+}
+
+/** The text of the element with data-testid `id`. */
+export const text = (page, id) => page.locator(byTestId(id)).textContent();
+
+/** Waits until the element with data-testid `id` shows `expected` (a string, or a RegExp to match). */
+export const waitText = (page, id, expected) =>
+  page.waitForFunction(
+    ([sel, exact, source]) => {
+      const el = document.querySelector(sel);
+      if (el === null) return false;
+      return source === null ? el.textContent.trim() === exact : new RegExp(source).test(el.textContent);
+    },
+    [byTestId(id), String(expected), expected instanceof RegExp ? expected.source : null],
+  );
 
 /**
  * Registers the tests of the demo `name`. `resetState` maps data-testid to
  * the text it shows in the app's initial state, for the stores that logout
- * must reset (checked on the login page after logout).
+ * must reset (checked on the login page after logout). `more(suite)`, when
+ * given, registers the demo's own tests against the same build and dev
+ * server, before the last test stops the server: `suite` has `api()`,
+ * `site()` and `browser()` (set once the suite's `before` ran) and the
+ * `warnings` list the suite reports.
  */
-export function demoSuite(name, { resetState }) {
+export function demoSuite(name, { resetState, more }) {
   const { dir } = DEMOS[name];
   let stage;
   let server;
@@ -56,40 +110,7 @@ export function demoSuite(name, { resetState }) {
 
   // A page in a new context (own storage and cookies). Page errors always
   // fail; console errors and failed requests fail unless `allow` matches.
-  async function openPage(allow = []) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const problems = [];
-    const allowed = (text) => allow.some((re) => re.test(text));
-    page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !allowed(msg.text())) problems.push(`console error: ${msg.text()}`);
-      else if (msg.type() === 'warning') warnings.push(msg.text());
-    });
-    page.on('requestfailed', (req) => {
-      const text = `${req.method()} ${req.url()}: ${req.failure()?.errorText}`;
-      if (!allowed(text)) problems.push(`request failed: ${text}`);
-    });
-    page.setDefaultTimeout(20_000);
-    if (process.env.DEMO_DEBUG) {
-      page.on('request', (r) => console.error(`${Date.now()} request ${r.method()} ${r.url()}`));
-      page.on('requestfinished', (r) => console.error(`${Date.now()} finished ${r.method()} ${r.url()}`));
-      page.on('framenavigated', (f) => console.error(`${Date.now()} navigated ${f.url()}`));
-    }
-    return { context, page, problems };
-  }
-
-  const text = (page, id) => page.locator(byTestId(id)).textContent();
-  // Waits until the element shows `expected` (a string, or a RegExp to match).
-  const waitText = (page, id, expected) =>
-    page.waitForFunction(
-      ([sel, exact, source]) => {
-        const el = document.querySelector(sel);
-        if (el === null) return false;
-        return source === null ? el.textContent.trim() === exact : new RegExp(source).test(el.textContent);
-      },
-      [byTestId(id), String(expected), expected instanceof RegExp ? expected.source : null],
-    );
+  const openPage = (allow = []) => watchPage(browser, { allow, warnings });
   const onLoginPage = (page) => page.waitForURL(/#\/login(\?|$)/);
 
   async function logIn(page) {
@@ -257,6 +278,8 @@ export function demoSuite(name, { resetState }) {
     await context.close();
     assert.deepEqual(problems, []);
   });
+
+  more?.({ api: () => api, site: () => site, browser: () => browser, warnings });
 
   // Last: it stops the dev server (API and static files).
   test(`${name} demo: logout with the API stopped still signs out`, { timeout: 60_000 }, async () => {

@@ -4,6 +4,8 @@ declare module 'vue-router' {
   interface RouteMeta {
     /** Only for signed-in users (the guard is in main.ts). */
     requiresAuth?: boolean
+    /** Only for signed-out visitors: a signed-in member is sent to the profile. */
+    guestOnly?: boolean
   }
 }
 
@@ -12,7 +14,10 @@ export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/', redirect: '/profile' },
-    { path: '/login', component: () => import('./views/LoginView.vue') },
+    { path: '/login', component: () => import('./views/LoginView.vue'), meta: { guestOnly: true } },
+    // Sign-up: the member's row, then the code the server mailed (?email=…), which signs the member in.
+    { path: '/register', component: () => import('./views/RegisterView.vue'), meta: { guestOnly: true } },
+    { path: '/verify', component: () => import('./views/VerifyView.vue'), meta: { guestOnly: true } },
     { path: '/profile', component: () => import('./views/ProfileView.vue'), meta: { requiresAuth: true } },
   ],
 })

@@ -1,34 +1,39 @@
 import { defineStore } from 'pinia'
 import type { User } from 'sociapp-auth'
-import { API_URL } from '../config'
+import { api, describeApiError } from '../api'
 import { useAuthStore } from './auth'
+
+/** The categories (`categoria`, compared case-insensitively) that may administer the association. */
+const ADMIN_CATEGORIES = new Set(['admin', 'administrador', 'monitor'])
 
 // An options store: the auth store resets it with $reset() on sign-out.
 export const useProfileStore = defineStore('profile', {
   state: () => ({
+    /** The member's row from GET /auth/me. */
     user: null as User | null,
     status: 'idle' as 'idle' | 'loading' | 'loaded' | 'failed',
     error: '',
   }),
+  getters: {
+    isAdmin: (state): boolean => ADMIN_CATEGORIES.has(state.user?.categoria?.trim().toLowerCase() ?? ''),
+  },
   actions: {
     async load() {
       const auth = useAuthStore()
       this.status = 'loading'
       this.error = ''
       try {
-        // auth.fetch adds "Authorization: Bearer …" while signed in.
-        const response = await auth.fetch(`${API_URL}/auth/me`)
-        if (!response.ok) throw new Error(`GET /auth/me answered ${response.status}`)
-        const user = (await response.json()) as User
+        // Through the shared axios instance, so through auth.fetch: it carries the token.
+        const { data } = await api.get<User>('/auth/me')
         // A logout while the request was out has reset this store: keep it empty.
         if (!auth.signedIn) return
-        this.user = user
+        this.user = data
         this.status = 'loaded'
       } catch (e) {
         if (!auth.signedIn) return
         this.user = null
         this.status = 'failed'
-        this.error = e instanceof Error ? e.message : String(e)
+        this.error = describeApiError(e)
       }
     },
   },
