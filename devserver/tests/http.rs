@@ -1748,6 +1748,20 @@ fn binary_prints_banner_and_rejects_bad_flags() {
         .expect("write");
     let (bytes, _) = read_all(&mut stream);
     assert!(bytes.starts_with(b"HTTP/1.1 200"));
+
+    // A registration "mails" its code: a line on standard output.
+    let body = registration("mail@sociapp.dev").to_string();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let request = format!(
+        "POST /auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("write");
+    let (bytes, _) = read_all(&mut stream);
+    assert!(bytes.starts_with(b"HTTP/1.1 201"));
+    let mail = lines.next().expect("a line").expect("utf-8");
+    let code = mail.strip_prefix("mail to mail@sociapp.dev: verification code ").expect(&mail);
+    assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()), "{mail}");
     child.kill().expect("kill");
     let _ = child.wait();
 }
