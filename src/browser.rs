@@ -73,9 +73,9 @@ extern "C" {
     fn clock(random: bool) -> f64;
     fn url(input: &str) -> JsValue;
     /// `[sub, email, exp]` of the object `JSON.parse` reads from the UTF-8
-    /// text a base64url segment encodes; undefined when any step fails or
-    /// it is not an object.
-    fn claims(segment: &str) -> JsValue;
+    /// text the second of a token's three segments encodes in base64url;
+    /// undefined when any step fails or it is not an object.
+    fn claims(token: &str) -> JsValue;
     /// `JSON.stringify({ [key]: value, [key2]: value2 })` (`key2` absent: one member).
     fn body_json(key: &str, value: &str, key2: Option<&str>, value2: &str) -> JsValue;
     #[allow(clippy::too_many_arguments)]
@@ -237,8 +237,8 @@ impl Parsers for BrowserParsers {
         body_json(key, value, key2, value2).as_string().unwrap_or_default()
     }
 
-    fn claims(&self, segment: &str) -> Option<Claims> {
-        let c = claims(segment);
+    fn claims(&self, token: &str) -> Option<Claims> {
+        let c = claims(token);
         if c.is_undefined() {
             return None;
         }

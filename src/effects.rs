@@ -261,11 +261,11 @@ pub trait Parsers {
     /// A request body: the JSON text of an object of one or two strings,
     /// such as `{"email":…,"password":…}`.
     fn body_json(&self, key: &str, value: &str, second: Option<(&str, &str)>) -> String;
-    /// The claims of a token's payload segment: base64url (padded or not)
-    /// of the UTF-8 JSON text of an object, or `None` when it is not. Each
-    /// claim is kept when of its type: `sub` a number or a string, `email` a
-    /// string, `exp` a number.
-    fn claims(&self, segment: &str) -> Option<crate::jwt::Claims>;
+    /// The claims of a compact JWS: three segments separated by dots, the
+    /// second base64url (padded or not) of the UTF-8 JSON text of an
+    /// object; `None` when it is not. Each claim is kept when of its type:
+    /// `sub` a number or a string, `email` a string, `exp` a number.
+    fn claims(&self, token: &str) -> Option<crate::jwt::Claims>;
     /// An absolute URL split into its parts, or `None` when the parser
     /// refuses it.
     fn url(&self, input: &str) -> Option<UrlParts>;
@@ -345,7 +345,10 @@ impl Parsers for NativeParsers {
         out
     }
 
-    fn claims(&self, segment: &str) -> Option<crate::jwt::Claims> {
+    fn claims(&self, token: &str) -> Option<crate::jwt::Claims> {
+        let [_, segment, _] = token.split('.').collect::<Vec<_>>()[..] else {
+            return None;
+        };
         let json = self.json(&String::from_utf8(crate::jwt::base64url_decode(segment)?).ok()?)?;
         if !matches!(json, Json::Obj(_)) {
             return None;

@@ -261,12 +261,13 @@ export function url(input) {
 }
 
 /**
- * `[sub, email, exp]` of the object whose JSON text, UTF-8, a base64url
- * segment (padded or not) encodes; undefined when it is not base64url,
- * UTF-8, JSON or an object.
+ * `[sub, email, exp]` of a token's payload: the object whose JSON text,
+ * UTF-8, the second of its three dot-separated segments encodes in
+ * base64url (padded or not); undefined when it is not.
  */
-export function claims(segment) {
-  if (!/^[\w-]*={0,2}$/.test(segment)) return;
+export function claims(token) {
+  const [, segment, ...rest] = token.split('.');
+  if (rest.length !== 1 || !/^[\w-]*={0,2}$/.test(segment)) return;
   try {
     const bytes = Uint8Array.from(atob(segment.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
     const c = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
