@@ -20,6 +20,7 @@ use crate::jwt::Claims;
 use crate::json::Json;
 use crate::options::TokenStorage;
 use crate::task::Settled;
+use crate::wire::{failure, store, token_storage};
 
 /// The JavaScript half of the browser effects (`src/js/host.js`): each call
 /// does at once what would take many calls through the glue.
@@ -136,9 +137,9 @@ impl BrowserStorage {
     /// usable (one store for both where localStorage is not).
     pub fn open(kind: TokenStorage) -> ([BrowserStorage; 3], bool) {
         let opened = storage(match kind {
-            TokenStorage::Local => 0,
-            TokenStorage::Session => 1,
-            TokenStorage::Memory => 2,
+            TokenStorage::Local => token_storage::LOCAL,
+            TokenStorage::Session => token_storage::SESSION,
+            TokenStorage::Memory => token_storage::MEMORY,
         });
         let area = |i| BrowserStorage { area: opened.get(i) };
         ([area(0), area(1), area(2)], opened.get(3).as_bool() == Some(true))
@@ -158,16 +159,16 @@ impl BrowserStorage {
 
 impl effects::Storage for BrowserStorage {
     fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        self.call(0, key, "").map(|v| v.as_string())
+        self.call(store::GET, key, "").map(|v| v.as_string())
     }
     fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        self.call(1, key, value).map(drop)
+        self.call(store::SET, key, value).map(drop)
     }
     fn remove(&self, key: &str) -> Result<(), StorageError> {
-        self.call(2, key, "").map(drop)
+        self.call(store::REMOVE, key, "").map(drop)
     }
     fn clear(&self) -> Result<(), StorageError> {
-        self.call(3, "", "").map(drop)
+        self.call(store::CLEAR, "", "").map(drop)
     }
 }
 
@@ -204,7 +205,7 @@ impl Http for BrowserHttp {
             send(&self.fetch, method, &request.url, request.json.as_deref(), request.timeout_ms.min(MAX_DELAY), request.read_body);
         Settled::from(pending).map(|answer| match answer {
             Ok(v) if v.is_object() => Ok(response_of(&v)),
-            Ok(v) if v.as_f64() == Some(1.0) => Err(HttpFailure::Timeout),
+            Ok(v) if v.as_f64() == Some(failure::TIMEOUT) => Err(HttpFailure::Timeout),
             _ => Err(HttpFailure::Network),
         })
     }
@@ -337,21 +338,7 @@ impl Tabs for BrowserTabs {
     }
 }
 
-/// The kinds of page event [`PageEvents`] reports.
-pub struct PageEvent;
-
-impl PageEvent {
-    /// A message on the channel to the other tabs: `(data, undefined)`.
-    pub const MESSAGE: u32 = 0;
-    /// A change of localStorage in another tab: `(key, newValue)`.
-    pub const STORAGE: u32 = 1;
-    /// The browser is back online.
-    pub const ONLINE: u32 = 2;
-    /// The page was restored from the back/forward cache.
-    pub const RESTORED: u32 = 3;
-}
-
-/// The page events a client listens to (see [`PageEvent`]), handled in
+/// The page events a client listens to (see [`crate::wire::page_event`]), handled in
 /// order by a task of the module's executor; the listeners are removed (and
 /// the task ends) when this is dropped.
 pub struct PageEvents {

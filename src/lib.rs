@@ -21,6 +21,7 @@ pub mod jwt;
 pub mod options;
 pub mod session;
 pub mod url;
+pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 mod browser;

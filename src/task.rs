@@ -15,6 +15,8 @@ use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::wire::promise_state;
+
 #[wasm_bindgen(module = "/src/js/host.js")]
 extern "C" {
     /// Hands the module's exports to the JavaScript half, which polls a task
@@ -169,10 +171,10 @@ impl Future for Settled {
         // waker's data is the task's number.
         let id = cx.waker().data() as usize as u32;
         match state(&self.0, id) {
-            2 => Poll::Pending,
+            promise_state::PENDING => Poll::Pending,
             ok => {
                 let v = crate::js::get(&self.0, "v");
-                Poll::Ready(if ok == 1 { Ok(v) } else { Err(v) })
+                Poll::Ready(if ok == promise_state::RESOLVED { Ok(v) } else { Err(v) })
             }
         }
     }

@@ -6,7 +6,7 @@ use crate::effects::Clock;
 use crate::error::AuthError;
 use crate::session::Session;
 
-/// The debug events, in the order host.js names them (see [`Engine::debug`]).
+/// The debug events, numbered as [`crate::wire::EVENTS`] lists them (see [`Engine::debug`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DebugKind {
     LoginStart,
@@ -27,25 +27,9 @@ pub enum DebugKind {
 }
 
 impl DebugKind {
-    /// The event's `type`.
+    /// The event's `type` ([`crate::wire::EVENTS`] has it, by the same number).
     pub fn name(self) -> &'static str {
-        match self {
-            DebugKind::LoginStart => "login:start",
-            DebugKind::LoginEnd => "login:end",
-            DebugKind::RefreshStart => "refresh:start",
-            DebugKind::RefreshLock => "refresh:lock",
-            DebugKind::RefreshAdopted => "refresh:adopted",
-            DebugKind::RefreshEnd => "refresh:end",
-            DebugKind::RefreshRetry => "refresh:retry",
-            DebugKind::SignoutStart => "signout:start",
-            DebugKind::SignoutStep => "signout:step",
-            DebugKind::LogoutRequest => "logout:request",
-            DebugKind::SignoutEnd => "signout:end",
-            DebugKind::TabSent => "tab:sent",
-            DebugKind::TabReceived => "tab:received",
-            DebugKind::RestoreStart => "restore:start",
-            DebugKind::RestoreEnd => "restore:end",
-        }
+        crate::wire::EVENTS.get(self as usize).map_or("", |event| event.0)
     }
 }
 

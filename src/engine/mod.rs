@@ -39,7 +39,7 @@ mod tests;
 pub use answers::{answer_error, http_error, server_message};
 pub use debug::{DebugKind, Observer};
 pub use refresh::{retry_delay, transient};
-pub use signout::{LogoutReport, ServerOutcome, StepFailure};
+pub use signout::{Begun, LogoutReport, ServerOutcome, StepFailure};
 
 /// The app's `onLogout` hooks.
 pub trait Hooks<F> {

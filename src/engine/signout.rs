@@ -44,6 +44,10 @@ pub struct StepFailure<F> {
     pub thrown: Option<F>,
 }
 
+/// A logout begun ([`Engine::begin_logout`]): its server call under way, and
+/// the failures of the session's end.
+pub struct Begun<E: Effects>(pub ServerCall, pub Vec<StepFailure<Failure<E>>>);
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogoutReport<F> {
     /// `None` when the plan had no server call.
@@ -64,9 +68,17 @@ impl<E: Effects> Engine<E> {
     /// clears sessionStorage, runs the hooks and navigates. Never fails:
     /// the report says what happened.
     pub async fn logout(&self) -> Report<E> {
-        let server = self.send_logout();
-        let ended = self.begin_sign_out(Reason::Logout);
+        let Begun(server, ended) = self.begin_logout();
         self.finish_sign_out(Some(server), ended).await
+    }
+
+    /// The synchronous start of a logout: the request leaves first, and the
+    /// session ends while it is in flight (before this returns: no request
+    /// made after it carries the token). [`Self::finish_sign_out`] does the
+    /// rest with what this returns.
+    pub fn begin_logout(&self) -> Begun<E> {
+        let server = self.send_logout();
+        Begun(server, self.begin_sign_out(Reason::Logout))
     }
 
     /// The synchronous first step of every sign-out:

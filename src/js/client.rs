@@ -13,18 +13,19 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert::{
-    self, get, reject, report_object, snapshot_object, to_js_error, ERROR_IN_ARRAY,
+    self, get, reject, report_object, snapshot_object, to_js_error,
 };
 use crate::browser::{
     self, BrowserClock, BrowserHttp, BrowserLock, BrowserNavigation, BrowserParsers, BrowserStorage, BrowserTabs,
-    JsHooks, PageEvent, PageEvents, Timer,
+    JsHooks, PageEvents, Timer,
 };
 use crate::effects::{Parsers, TabMessage};
 use crate::engine::{self, DebugKind, Effects, Engine, Observer, Platform, StepFailure};
 use crate::error::AuthError;
 use crate::options::{self, Path, RawOptions, TokenStorage};
-use crate::session::{Reason, Session};
+use crate::session::Session;
 use crate::task::{self, Settled};
+use crate::wire::{call, error_as, failure, page_event};
 
 /// The session's listeners (a JS `Map` from id to function, which
 /// `index.js` fills) and the snapshot handed out until a change.
@@ -233,7 +234,7 @@ impl Inner {
                 Ok(()) => Ok(inner.snapshot()),
                 Err(e) => {
                     let passing = engine::transient(&e) && inner.engine.is_signed_in();
-                    let error = convert::js_error(&e, if passing { 0 } else { ERROR_IN_ARRAY });
+                    let error = convert::js_error(&e, if passing { error_as::VALUE } else { error_as::IN_ARRAY });
                     if passing {
                         Err(error)
                     } else {
@@ -315,11 +316,11 @@ impl Inner {
             let engine = &inner.engine;
             let tabs = &engine.fx.tabs;
             match kind {
-                PageEvent::MESSAGE => inner.on_tab_message(a.as_string().as_deref().and_then(TabMessage::parse)),
+                page_event::MESSAGE => inner.on_tab_message(a.as_string().as_deref().and_then(TabMessage::parse)),
                 // Storage events: the fallback channel's signal, and the token
                 // key itself (a message can arrive before this tab sees the
                 // new token; the storage event comes once it does).
-                PageEvent::STORAGE => {
+                page_event::STORAGE => {
                     let key = a.as_string();
                     if key.as_deref() == Some(tabs.signal_key.as_str()) && tabs.channel.is_none() {
                         let value = b.as_string().unwrap_or_default();
@@ -332,14 +333,14 @@ impl Inner {
                         inner.finish_elsewhere(engine.sync_from_storage());
                     }
                 }
-                PageEvent::ONLINE => {
+                page_event::ONLINE => {
                     inner.retry_server_logout();
                     // The network is back: a pending renewal is tried at once.
                     if engine.renewal_pending() {
                         inner.renew_in_background();
                     }
                 }
-                PageEvent::RESTORED => inner.finish_elsewhere(engine.sync_from_storage()),
+                page_event::RESTORED => inner.finish_elsewhere(engine.sync_from_storage()),
                 _ => {}
             }
         };
@@ -552,11 +553,9 @@ impl AuthClient {
             }
             return p.clone();
         }
-        // The request leaves first; the session ends while it is in flight,
-        // before this call returns: no request the page makes from here on
-        // carries the token.
-        let server = self.inner.engine.send_logout();
-        let ended = self.inner.engine.begin_sign_out(Reason::Logout);
+        // The session ends before this call returns: no request the page
+        // makes from here on carries the token.
+        let engine::Begun(server, ended) = self.inner.engine.begin_logout();
         let inner = self.inner.clone();
         let promise = promise(async move {
             let report = inner.engine.finish_sign_out(Some(server), ended).await;
@@ -635,7 +634,7 @@ impl Future for Answer {
         // An error: the AuthError of a renewal that failed for a passing reason.
         let answer = answer?;
         match answer.as_f64() {
-            Some(1.0) => return Poll::Ready(Err(to_js_error(&AuthError::Timeout))),
+            Some(failure::TIMEOUT) => return Poll::Ready(Err(to_js_error(&AuthError::Timeout))),
             Some(_) => return Poll::Ready(Err(to_js_error(&AuthError::Network))),
             None => {}
         }
@@ -687,7 +686,7 @@ fn client(at: u32) -> AuthClient {
 #[wasm_bindgen(js_name = clientCall)]
 pub fn client_call(at: u32, call: u32, a: JsValue, b: JsValue) -> JsValue {
     match call {
-        6 => {
+        call::CREATE => {
             return match AuthClient::create_with(a, b.unchecked_into()) {
                 // Negative while the session is restored from the cookie.
                 Ok(c) => {
@@ -698,7 +697,7 @@ pub fn client_call(at: u32, call: u32, a: JsValue, b: JsValue) -> JsValue {
                 Err(e) => e,
             }
         }
-        7 => {
+        call::FREE => {
             // SAFETY: as in `client`; this gives back the count that
             // creating the client took.
             drop(unsafe { Rc::from_raw(at as usize as *const Inner) });
@@ -706,18 +705,24 @@ pub fn client_call(at: u32, call: u32, a: JsValue, b: JsValue) -> JsValue {
         }
         _ => {}
     }
+    // A number no call has: index.js and the module disagree
+    // (tests/wire.rs guards against it); the handle is not looked at.
+    if call > call::RESEND_CODE {
+        return reject(&AuthError::InvalidArgument { field: "call", problem: "is not a client call" }).into();
+    }
     let c = client(at);
     match call {
-        0 => c.login(a).into(),
-        1 => c.logout().into(),
-        2 => c.fetch(a, Some(b)).into(),
-        3 => c.me().into(),
-        4 => c.access_token_js(),
-        8 => c.refresh().into(),
-        9 => c.set_session(a).into(),
-        10 => c.register(a).into(),
-        11 => c.verify_email(a).into(),
-        12 => c.resend_code(a).into(),
+        call::LOGIN => c.login(a).into(),
+        call::LOGOUT => c.logout().into(),
+        call::FETCH => c.fetch(a, Some(b)).into(),
+        call::ME => c.me().into(),
+        call::GET_ACCESS_TOKEN => c.access_token_js(),
+        call::REFRESH => c.refresh().into(),
+        call::SET_SESSION => c.set_session(a).into(),
+        call::REGISTER => c.register(a).into(),
+        call::VERIFY_EMAIL => c.verify_email(a).into(),
+        call::RESEND_CODE => c.resend_code(a).into(),
+        // call::GET_SNAPSHOT (create and free are answered above).
         _ => c.get_snapshot(),
     }
 }

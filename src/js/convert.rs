@@ -9,28 +9,24 @@ use crate::engine::LogoutReport;
 use crate::error::AuthError;
 use crate::json::Json;
 use crate::session::Session;
+use crate::wire::error_as;
 
 /// Converts an [`AuthError`] to a JavaScript `Error` named `AuthError`.
 pub fn to_js_error(e: &AuthError) -> JsValue {
-    js_error(e, 0)
+    js_error(e, error_as::VALUE)
 }
 
-/// The AuthError as [`crate::browser::error`] hands it over (`how`: 0, or
-/// [`ERROR_REJECTED`], or [`ERROR_IN_ARRAY`]).
+/// The AuthError as [`crate::browser::error`] hands it over (`how`: one of
+/// [`error_as`]).
 pub fn js_error(e: &AuthError, how: u32) -> JsValue {
     crate::browser::error(&e.message(), e.code(), e.status(), how)
 }
-
-/// How [`crate::browser::error`] hands the error over: a promise rejected
-/// with it, or `[error]`.
-pub const ERROR_REJECTED: u32 = 1;
-pub const ERROR_IN_ARRAY: u32 = 2;
 
 /// `target[key]`; undefined where that throws or `target` has no properties.
 pub use crate::browser::get;
 
 pub fn reject(e: &AuthError) -> Promise {
-    js_error(e, ERROR_REJECTED).unchecked_into()
+    js_error(e, error_as::REJECTED).unchecked_into()
 }
 
 /// Nesting and size bounds for reading a value as data: deeper or larger

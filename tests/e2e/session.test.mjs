@@ -255,3 +255,18 @@ test('bad arguments reject naming the field, with one rejection each', TEST_TIME
   await assertNoPageProblems();
   await context.close();
 });
+
+test('a client call the module does not know is an error, not another call', TEST_TIMEOUT, async () => {
+  const context = await browser.newContext();
+  const page = await openFixture(context);
+  const answer = await page.evaluate(async () => {
+    // The glue's one export, as index.js calls it, with a number no call has.
+    const { clientCall } = await import('/pkg/sociapp_auth.js');
+    const at = window.__auth.getSnapshot() && 1;
+    const p = clientCall(at, 999);
+    return p instanceof Promise ? p.then(() => 'resolved', (e) => `${e.code}: ${e.message}`) : `returned ${typeof p}`;
+  });
+  assert.equal(answer, 'invalid_argument: call is not a client call');
+  await assertNoPageProblems();
+  await context.close();
+});
