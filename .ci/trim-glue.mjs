@@ -68,10 +68,19 @@ let text = readFileSync(path, 'utf8');
 const calls = text.match(/passStringToWasm0\([^)]*\)/g) ?? [];
 const withRealloc = calls.filter((c) => /, wasm\.[\w$]+, wasm\.[\w$]+\)$/.test(c));
 // The function's own declaration is one of the matches.
-if (withRealloc.length !== calls.length - 1) fail('a string is passed without realloc');
+if (withRealloc.length !== calls.length - 1) {
+  const without = calls.filter((c) => !withRealloc.includes(c) && !/^passStringToWasm0\(arg, malloc, realloc\)$/.test(c));
+  fail(`a string is passed without realloc: ${without.join(', ') || `${calls.length} calls of passStringToWasm0, ${withRealloc.length} with realloc`}`);
+}
+// The file is written only once every block has been found (once).
 for (const { what, from, to } of parts) {
   const at = text.indexOf(from);
-  if (at < 0 || text.indexOf(from, at + 1) >= 0) fail(`${what}: not found once as wasm-bindgen writes it`);
+  let found = 0;
+  for (let i = at; i >= 0; i = text.indexOf(from, i + 1)) found++;
+  if (found !== 1) {
+    fail(`the block "${what}" (its first line: ${JSON.stringify(from.split('\n')[0].trim())}) ` +
+      `found ${found} times, not once as wasm-bindgen 0.2.130 writes it`);
+  }
   text = text.slice(0, at) + to + text.slice(at + from.length);
 }
 writeFileSync(path, text);

@@ -14,12 +14,15 @@
 // shim, a kept `__wbg_jspi_task_poll`, or closure glue in the JavaScript.
 // Those slots are never called, so the module behaves the same.
 // The table's other slots, and the rest of the module, are copied unchanged.
+// It also refuses an element section it does not fully understand: a
+// segment that is not an active list of function indices, or whose offset
+// is not `i32.const n` or `global.get g`.
 //
 // usage: node .ci/unused-shims.mjs PKG_DIR BASENAME   (e.g. pkg sociapp_auth)
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readName, readU32, u32 } from './wasm-binary.mjs';
+import { readName, readS32, readU32, u32 } from './wasm-binary.mjs';
 
 const [dir, base] = process.argv.slice(2);
 if (!dir || !base) {
@@ -40,6 +43,7 @@ const sections = [];
 for (let pos = 8; pos < bytes.length; ) {
   const id = bytes[pos];
   const [size, start] = readU32(bytes, pos + 1);
+  if (start + size > bytes.length) fail(`${wasmPath}: section ${id} at byte ${pos} runs past the end`);
   sections.push({ id, at: pos, start, end: start + size });
   pos = start + size;
 }
@@ -90,6 +94,25 @@ const unused = (index) => {
   return /^wasm_bindgen::convert::closures::.*invoke/.test(name) || name.startsWith('js_sys::futures::jspi::');
 };
 
+// The end of a segment's offset expression (a constant expression):
+// `i32.const n` (a signed LEB128) or `global.get g` (an unsigned one), then
+// `end`. Its bytes are copied as they are; any other expression stops the
+// script (its immediate may well contain the `end` byte 0x0b: i32.const 11).
+function offsetEnd(segment, pos) {
+  const what = `element segment ${segment}'s offset expression at byte ${pos}`;
+  const op = bytes[pos];
+  let p;
+  try {
+    if (op === 0x41) [, p] = readS32(bytes, pos + 1); // i32.const
+    else if (op === 0x23) [, p] = readU32(bytes, pos + 1); // global.get
+    else fail(`${what} starts with opcode 0x${op?.toString(16)}, not i32.const (0x41) or global.get (0x23)`);
+  } catch (e) {
+    fail(`${what}: ${e.message}`);
+  }
+  if (bytes[p] !== 0x0b) fail(`${what} has opcode 0x${bytes[p]?.toString(16)} after its first instruction, not end (0x0b)`);
+  return p + 1;
+}
+
 // The element section: active segments of function indices (the only form
 // rustc and wasm-bindgen write). A segment's unused slots at its end are left
 // out (they stay empty); one unused shim fills any other unused slot.
@@ -100,11 +123,10 @@ const parts = [u32(count)];
 let slots = 0;
 for (let i = 0; i < count; i++) {
   if (bytes[pos] !== 0) fail(`element segment ${i} has flags ${bytes[pos]}, not an active function list`);
-  let end = pos + 1;
-  while (bytes[end] !== 0x0b) end++; // the offset expression: i32.const n, end
-  parts.push(bytes.subarray(pos, end + 1));
+  const end = offsetEnd(i, pos + 1);
+  parts.push(bytes.subarray(pos, end));
   let n;
-  [n, pos] = readU32(bytes, end + 1);
+  [n, pos] = readU32(bytes, end);
   const entries = [];
   for (let k = 0; k < n; k++) {
     let index;
@@ -121,6 +143,7 @@ for (let i = 0; i < count; i++) {
   slots += entries.filter(unused).length;
   parts.push(u32(out.length), ...out.map(u32));
 }
+if (pos !== elements.end) fail(`the element section ends at byte ${elements.end}, its ${count} segments at ${pos}`);
 const body = Buffer.concat(parts);
 writeFileSync(
   wasmPath,
