@@ -3,6 +3,7 @@
 
 use core::cell::RefCell;
 use core::future::Future;
+use std::rc::Rc;
 
 #[cfg(not(target_arch = "wasm32"))]
 use crate::json::Json;
@@ -180,18 +181,83 @@ pub trait Lock {
     fn acquire(&self, name: &str, timeout_ms: u32) -> impl Future<Output = Option<Self::Guard>>;
 }
 
-/// A lock for one page: records each acquisition and never waits (the
-/// in-memory effects run one call at a time).
-#[derive(Default, Debug)]
+/// The refresh lock of the tabs of one test: its clones share it, as the
+/// tabs of a browser share Web Locks. One holder per name at a time; another
+/// waits until the holder lets go (drops its guard) or its hold ends
+/// (`timeout_ms` after it took the lock), and gives up once its own wait
+/// reaches its `timeout_ms` — time being the lock's own, which the test
+/// moves with [`MemoryLock::advance`].
+#[derive(Clone, Default, Debug)]
 pub struct MemoryLock {
-    pub taken: RefCell<Vec<String>>,
+    /// Every acquisition, in order.
+    pub taken: Rc<RefCell<Vec<String>>>,
+    table: Rc<RefCell<LockTable>>,
+}
+
+#[derive(Default, Debug)]
+struct LockTable {
+    now: f64,
+    /// Name, holder, and when the hold ends.
+    held: Vec<(String, u64, f64)>,
+    next: u64,
+    waiting: Vec<core::task::Waker>,
+}
+
+impl LockTable {
+    fn wake_all(&mut self) {
+        for waker in self.waiting.drain(..) {
+            waker.wake();
+        }
+    }
+}
+
+impl MemoryLock {
+    /// Lets `ms` pass: holds and waits that end meanwhile end.
+    pub fn advance(&self, ms: f64) {
+        let mut t = self.table.borrow_mut();
+        t.now += ms;
+        t.wake_all();
+    }
+}
+
+/// Holds a [`MemoryLock`]'s name until dropped.
+#[derive(Debug)]
+pub struct MemoryGuard {
+    table: Rc<RefCell<LockTable>>,
+    id: u64,
+}
+
+impl Drop for MemoryGuard {
+    fn drop(&mut self) {
+        let mut t = self.table.borrow_mut();
+        t.held.retain(|(_, id, _)| *id != self.id);
+        t.wake_all();
+    }
 }
 
 impl Lock for MemoryLock {
-    type Guard = ();
-    async fn acquire(&self, name: &str, _timeout_ms: u32) -> Option<()> {
-        self.taken.borrow_mut().push(name.to_owned());
-        Some(())
+    type Guard = MemoryGuard;
+    fn acquire(&self, name: &str, timeout_ms: u32) -> impl Future<Output = Option<MemoryGuard>> {
+        let (name, table, taken) = (name.to_owned(), self.table.clone(), self.taken.clone());
+        let hold = f64::from(timeout_ms);
+        let give_up = table.borrow().now + hold;
+        core::future::poll_fn(move |cx| {
+            let mut t = table.borrow_mut();
+            let now = t.now;
+            t.held.retain(|(_, _, until)| *until > now);
+            if !t.held.iter().any(|(held, _, _)| *held == name) {
+                let id = t.next;
+                t.next += 1;
+                t.held.push((name.clone(), id, now + hold));
+                taken.borrow_mut().push(name.clone());
+                return core::task::Poll::Ready(Some(MemoryGuard { table: table.clone(), id }));
+            }
+            if now >= give_up {
+                return core::task::Poll::Ready(None);
+            }
+            t.waiting.push(cx.waker().clone());
+            core::task::Poll::Pending
+        })
     }
 }
 

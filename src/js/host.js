@@ -321,13 +321,18 @@ export function lock(name, ms) {
   const before = readItem(stamp);
   return new Promise((granted) => {
     const hold = (waited) => () => new Promise((release) => {
-      const timer = setTimeout(release, ms);
+      // Let go after `ms` at the latest, with the stamp a waiter looks for.
       const letGo = () => {
         clearTimeout(timer);
-        writeItem(stamp, Math.random().toString(36).slice(2));
+        writeItem(stamp, (released = Math.random().toString(36).slice(2)));
         release();
       };
-      (waited ? changed(stamp, before, ms) : Promise.resolve()).then(() => granted(letGo));
+      const timer = setTimeout(letGo, ms);
+      // A wait that was only for this page's own release (still taking
+      // effect when it asked again) has nothing to wait for: this page
+      // sees its own writes.
+      const own = before === released && readItem(stamp) === released;
+      (waited && !own ? changed(stamp, before, ms) : Promise.resolve()).then(() => granted(letGo));
     });
     locks.request(name, { ifAvailable: true }, (free) => {
       if (free) return hold(false)();
@@ -335,6 +340,9 @@ export function lock(name, ms) {
     });
   });
 }
+
+// The release stamp this page wrote last.
+let released;
 
 function readItem(key) {
   try {
