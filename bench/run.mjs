@@ -15,7 +15,7 @@
 //                      fetch, memory (default: all); a partial run prints its
 //                      table and writes bench/results-partial.json instead
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,8 +110,10 @@ const pageProblems = [];
 // A page in a fresh context (own storage and cache), watched for requests
 // that leave 127.0.0.1 and for errors. `disableCache` also turns off the
 // HTTP cache (and with it Chromium's CORS preflight cache) for the page.
-async function freshPage(site, { disableCache = false, isolated = true } = {}) {
+// `init`: a function run in the page before any of its scripts.
+async function freshPage(site, { disableCache = false, isolated = true, init } = {}) {
   const context = await browser.newContext();
+  if (init) await context.addInitScript(init);
   const page = await context.newPage();
   page.on('request', (req) => {
     const url = new URL(req.url());
@@ -149,19 +151,31 @@ async function serverRequests(api) {
 
 // ------------------------------------------------------------------ stage
 
-// Writes the files the pages load: the SDK as shipped (sdk/index.js, the
-// minified bundle of pkg/index.js and its glue, beside the .wasm), a bench
-// build of it that also exports the glue's init (to reach wasm.memory), and
-// each peer's minified bundle. Returns the size figures of those same bytes.
+// Writes the files the pages load:
+// - sdk/: the SDK as an app's bundler ships it: index.js, the minified ESM
+//   bundle of pkg/index.js with the wasm-bindgen glue and host.js it imports
+//   (esbuild, as the peers), and the .wasm as an asset beside it, which the
+//   bundle finds with `new URL('./sociapp_auth_bg.wasm', import.meta.url)`
+//   (esbuild leaves that expression as it is in ESM output); and bench.js,
+//   a bench build of the bundle that also exports the glue's init (to reach
+//   wasm.memory);
+// - pkg/: the package's own files, unbundled (index.js, the glue, snippets/
+//   and the .wasm), as an app that serves node_modules as they are loads them;
+// - peers/: each peer's minified bundle.
+// Returns the size figures of the shipped bytes (sdk/ and peers/).
 async function prepareStage() {
   stage = mkdtempSync(join(os.tmpdir(), 'sociapp-bench-'));
   mkdirSync(join(stage, 'sdk'));
+  mkdirSync(join(stage, 'pkg'));
   mkdirSync(join(stage, 'peers'));
   writeFileSync(join(stage, 'blank.html'), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>bench</title>\n');
 
   const files = await sdkFiles(PKG_DIR);
   writeFileSync(join(stage, 'sdk/index.js'), files[0].bytes);
   writeFileSync(join(stage, 'sdk/sociapp_auth_bg.wasm'), files[1].bytes);
+  for (const file of ['index.js', 'sociapp_auth.js', 'sociapp_auth_bg.wasm', 'snippets']) {
+    if (existsSync(join(PKG_DIR, file))) cpSync(join(PKG_DIR, file), join(stage, 'pkg', file), { recursive: true });
+  }
   const benchEntry = join(stage, 'bench-entry.js');
   writeFileSync(benchEntry, [
     `export { createAuthClient } from ${JSON.stringify(join(PKG_DIR, 'index.js'))};`,
@@ -257,43 +271,159 @@ async function logoutLatency(site, api) {
   return { sdk, plain, ratioMedian: round(sdk.median / plain.median), ratioP95: round(sdk.p95 / plain.p95), failures, serverRequests: requests };
 }
 
-// From import() of the module to a ready client, in a fresh context each time.
+// Runs in every cold-start page before its scripts: records performance.now()
+// around each WebAssembly compile and instantiate call, in window.__wasmCalls
+// as { name, start, end, failed }. The wrappers hand back the original
+// promises and instances.
+function recordWasmCalls() {
+  const calls = [];
+  window.__wasmCalls = calls;
+  const W = WebAssembly;
+  for (const name of ['compile', 'compileStreaming', 'instantiate', 'instantiateStreaming']) {
+    const original = W[name];
+    if (typeof original !== 'function') continue;
+    W[name] = function (...args) {
+      const call = { name, start: performance.now(), end: null, failed: false };
+      calls.push(call);
+      const promise = original.apply(this, args);
+      promise.then(
+        () => { call.end = performance.now(); },
+        () => { call.end = performance.now(); call.failed = true; },
+      );
+      return promise;
+    };
+  }
+  const Instance = W.Instance;
+  W.Instance = new Proxy(Instance, {
+    construct(target, args, newTarget) {
+      const call = { name: 'Instance', start: performance.now(), end: null, failed: true };
+      calls.push(call);
+      try {
+        const instance = Reflect.construct(target, args, newTarget === W.Instance ? target : newTarget);
+        call.failed = false;
+        return instance;
+      } finally {
+        call.end = performance.now();
+      }
+    },
+  });
+}
+
+// The cold-start subjects: the module each imports, the folder its files come
+// from, and whether it is sociapp-auth (createAuthClient) or a peer (create).
+const COLD_SUBJECTS = [
+  { id: 'sdk', url: '/sdk/index.js', folder: '/sdk/', sdk: true },
+  { id: 'sdkUnbundled', url: '/pkg/index.js', folder: '/pkg/', sdk: true },
+  ...PEERS.map((p) => ({ id: p.id, url: `/peers/${p.id}.js`, folder: '/peers/', sdk: false })),
+];
+// The parts of a cold start (see breakdown()), in ms: when each starts
+// (from the import() call) and how long it takes.
+const PARTS = ['jsFetch', 'jsEval', 'wasmFetch', 'compile', 'instantiate', 'wait', 'client'];
+
+// One page load's parts, from the times the page recorded (ms of its clock):
+// t0 (import() called), imported (import() resolved), called and end (the
+// client's creation called and resolved), the resource entries of the
+// subject's files and the WebAssembly calls. For each part, `at` is its start
+// after t0 and `ms` its length:
+//   jsFetch      import() to the last byte of the subject's JS files
+//   jsEval       that last byte to import() resolved (parse, link, evaluation)
+//   wasmFetch    the .wasm's request to its last byte (resource timing)
+//   compile      WebAssembly.compileStreaming (or compile) called to the module
+//   instantiate  the WebAssembly.Instance (or instantiate) call
+//   wait         createAuthClient called to the module compiled (0 when the
+//                module was ready first)
+//   client       instantiated to createAuthClient resolved
+function breakdown(subject, r) {
+  const from = (t) => t - r.t0;
+  const js = r.resources.filter((e) => e.path.startsWith(subject.folder) && e.path.endsWith('.js'));
+  if (!js.length) throw new Error(`cold start of ${subject.id}: no resource entry for ${subject.folder}*.js`);
+  const jsEnd = Math.max(...js.map((e) => e.end));
+  const parts = {
+    jsFetch: { at: 0, ms: from(jsEnd) },
+    jsEval: { at: from(jsEnd), ms: r.imported - jsEnd },
+  };
+  const whole = { total: from(r.end), import: from(r.imported), create: r.end - r.called, jsFiles: js.length };
+  if (!subject.sdk) return { ...whole, parts };
+  const wasm = r.resources.filter((e) => e.path === `${subject.folder}sociapp_auth_bg.wasm`);
+  if (wasm.length !== 1) throw new Error(`cold start of ${subject.id}: ${wasm.length} requests of ${subject.folder}sociapp_auth_bg.wasm (expected 1)`);
+  const compiles = r.calls.filter((c) => c.name.startsWith('compile'));
+  const compiled = compiles.find((c) => !c.failed && c.end !== null);
+  const instances = r.calls.filter((c) => c.name.startsWith('instan') || c.name === 'Instance');
+  if (!compiled || !instances.length) throw new Error(`cold start of ${subject.id}: WebAssembly calls ${JSON.stringify(r.calls)}`);
+  const instance = instances[instances.length - 1];
+  parts.wasmFetch = { at: from(wasm[0].start), ms: wasm[0].end - wasm[0].start };
+  parts.compile = { at: from(compiles[0].start), ms: compiled.end - compiles[0].start };
+  parts.instantiate = { at: from(instance.start), ms: instance.end - instance.start };
+  parts.wait = { at: from(r.called), ms: Math.max(0, compiled.end - r.called) };
+  parts.client = { at: from(instance.end), ms: r.end - instance.end };
+  return { ...whole, parts, compileCalls: compiles.map((c) => `${c.name}${c.failed ? ' (failed)' : ''}`).join(', ') };
+}
+
+// From import() of the module to a ready client, in a fresh context each time
+// (HTTP cache off), with the parts of each load.
 async function coldStart(site, api) {
-  const subjects = ['sdk', ...PEERS.map((p) => p.id)];
-  const times = Object.fromEntries(subjects.map((s) => [s, []]));
-  const imports = Object.fromEntries(subjects.map((s) => [s, []]));
-  const apiRequests = Object.fromEntries(subjects.map((s) => [s, 0]));
+  const samples = Object.fromEntries(COLD_SUBJECTS.map((s) => [s.id, []]));
+  const apiRequests = Object.fromEntries(COLD_SUBJECTS.map((s) => [s.id, 0]));
+  const compileCalls = Object.fromEntries(COLD_SUBJECTS.filter((s) => s.sdk).map((s) => [s.id, {}]));
   for (let round = 0; round < N.cold; round++) {
-    for (let k = 0; k < subjects.length; k++) {
-      const subject = subjects[(round + k) % subjects.length]; // rotate the order
-      const p = await freshPage(site, { disableCache: true, isolated: false });
+    for (let k = 0; k < COLD_SUBJECTS.length; k++) {
+      const subject = COLD_SUBJECTS[(round + k) % COLD_SUBJECTS.length]; // rotate the order
+      const p = await freshPage(site, { disableCache: true, isolated: false, init: recordWasmCalls });
       let calls = 0;
       p.page.on('request', (req) => {
         if (req.url().startsWith(api)) calls++;
       });
-      const ms = await withTimeout(p.page.evaluate(async ({ subject, api, site }) => {
+      const r = await withTimeout(p.page.evaluate(async ({ subject, api, site }) => {
         const t0 = performance.now();
-        let imported;
-        if (subject === 'sdk') {
-          const m = await import('/sdk/index.js');
-          imported = performance.now();
-          await m.createAuthClient({ baseUrl: api, redirectTo: null });
-        } else {
-          const m = await import(`/peers/${subject}.js`);
-          imported = performance.now();
-          await m.create(api, site);
-        }
+        const m = await import(subject.url);
+        const imported = performance.now();
+        const called = performance.now();
+        if (subject.sdk) await m.createAuthClient({ baseUrl: api, redirectTo: null });
+        else await m.create(api, site);
         const end = performance.now();
-        return { total: end - t0, imported: imported - t0 };
-      }, { subject, api, site }), STEP_TIMEOUT_MS, `cold start of ${subject}`);
-      times[subject].push(ms.total);
-      imports[subject].push(ms.imported);
-      apiRequests[subject] += calls;
+        const resources = performance.getEntriesByType('resource').map((e) => ({
+          path: new URL(e.name).pathname,
+          start: e.startTime,
+          end: e.responseEnd,
+        }));
+        return { t0, imported, called, end, resources, calls: window.__wasmCalls };
+      }, { subject, api, site }), STEP_TIMEOUT_MS, `cold start of ${subject.id}`);
+      const b = breakdown(subject, r);
+      samples[subject.id].push(b);
+      if (b.compileCalls) compileCalls[subject.id][b.compileCalls] = (compileCalls[subject.id][b.compileCalls] ?? 0) + 1;
+      apiRequests[subject.id] += calls;
       await p.close();
     }
     if ((round + 1) % 10 === 0 || round + 1 === N.cold) log(`  cold start: ${round + 1}/${N.cold} rounds`);
   }
-  return Object.fromEntries(subjects.map((s) => [s, { ...stats(times[s]), importMedian: round(median(imports[s])), apiRequests: apiRequests[s] }]));
+  const result = {};
+  for (const s of COLD_SUBJECTS) {
+    const xs = samples[s.id];
+    const parts = {};
+    for (const part of PARTS) {
+      if (!xs[0].parts[part]) continue;
+      parts[part] = {
+        atMedian: round(median(xs.map((x) => x.parts[part].at))),
+        ...stats(xs.map((x) => x.parts[part].ms)),
+      };
+    }
+    result[s.id] = {
+      ...stats(xs.map((x) => x.total)),
+      importMedian: round(median(xs.map((x) => x.import))),
+      createMedian: round(median(xs.map((x) => x.create))),
+      jsFiles: xs[0].jsFiles,
+      apiRequests: apiRequests[s.id],
+      breakdown: parts,
+      ...(s.sdk ? { compileCalls: compileCalls[s.id] } : {}),
+    };
+  }
+  const fastest = PEERS.map((p) => p.id).reduce((a, b) => (result[b].median < result[a].median ? b : a));
+  result.ratio = {
+    fastestPeer: fastest,
+    bundled: round(result.sdk.median / result[fastest].median),
+    unbundled: round(result.sdkUnbundled.median / result[fastest].median),
+  };
+  return result;
 }
 
 async function fetchOverhead(site, api) {
@@ -460,12 +590,31 @@ function table(r) {
   }
   const C = r.coldStart;
   if (C) {
-    lines.push(`3. Cold start (ms, import() to a ready client, ${C.sdk.n} fresh page loads each)`);
+    lines.push(`3. Cold start (ms, import() to a ready client, ${C.sdk.n} fresh page loads each, HTTP cache off)`);
     row('', ['median', 'p95', 'import()']);
-    row('sociapp-auth (createAuthClient)', [fmtMs(C.sdk.median), fmtMs(C.sdk.p95), fmtMs(C.sdk.importMedian)]);
+    row('sociapp-auth bundled (createAuthClient)', [fmtMs(C.sdk.median), fmtMs(C.sdk.p95), fmtMs(C.sdk.importMedian)]);
+    row(`sociapp-auth unbundled (${C.sdkUnbundled.jsFiles} JS files)`, [fmtMs(C.sdkUnbundled.median), fmtMs(C.sdkUnbundled.p95), fmtMs(C.sdkUnbundled.importMedian)]);
     for (const p of PEERS) row(`${names[p.id]} (constructed)`, [fmtMs(C[p.id].median), fmtMs(C[p.id].p95), fmtMs(C[p.id].importMedian)]);
-    const fastest = Math.min(...PEERS.map((p) => C[p.id].median));
-    lines.push(`  sociapp-auth / fastest peer: ${(C.sdk.median / fastest).toFixed(3)} (target <= 1: ${mark(C.sdk.median <= fastest)})`);
+    const fastest = C[C.ratio.fastestPeer];
+    lines.push(`  sociapp-auth bundled / fastest peer (${names[C.ratio.fastestPeer]}): ${C.ratio.bundled.toFixed(3)} (target <= 1: ${mark(C.sdk.median <= fastest.median)}); unbundled: ${C.ratio.unbundled.toFixed(3)}`);
+    lines.push('  sociapp-auth parts (medians; "at": start after the import() call; the parts overlap)');
+    row('', ['bundled', '', 'unbundled', '']);
+    row('', ['at', 'ms', 'at', 'ms']);
+    const partNames = {
+      jsFetch: 'JS fetch (to the last JS byte)',
+      jsEval: 'JS evaluation (to import() resolved)',
+      wasmFetch: '.wasm fetch (request to last byte)',
+      compile: 'compile (compileStreaming)',
+      instantiate: 'instantiate (new WebAssembly.Instance)',
+      wait: 'createAuthClient waiting for the module',
+      client: 'client creation (after instantiating)',
+    };
+    for (const [part, label] of Object.entries(partNames)) {
+      const b = C.sdk.breakdown[part];
+      const u = C.sdkUnbundled.breakdown[part];
+      row(`  ${label}`, [fmtMs(b.atMedian), fmtMs(b.median), fmtMs(u.atMedian), fmtMs(u.median)]);
+    }
+    row('  createAuthClient (called to resolved)', ['', fmtMs(C.sdk.createMedian), '', fmtMs(C.sdkUnbundled.createMedian)]);
     lines.push('');
   }
   const F = r.fetchOverhead;
