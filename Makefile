@@ -84,18 +84,23 @@ DEMO_URL := $(DEMO_HOST)/$(if $(filter 3000,$(DEMO_API_PORT)),,?api=http://local
 # use port 3000 of the page's host.
 DEMO_API_BUILD := $(if $(filter 3000,$(DEMO_API_PORT)),,--api http://localhost:$(DEMO_API_PORT))
 
-.PHONY: help setup test test-native test-browser test-pkg pkg devserver demo bench clean
+.PHONY: help setup test test-native test-browser test-pkg test-apps pkg devserver demo bench clean
 
 help:
 	@echo 'targets:'
 	@echo '  setup         install the missing tools (wasm32 target, wasm-pack, wasm-bindgen-cli,'
 	@echo '                Chromium + chromedriver, npm tools in tests/)'
-	@echo '  test          test-native, then test-browser, then test-pkg'
-	@echo '  test-native   cargo test --workspace (core + dev server)'
+	@echo '  test          test-native, then test-browser, then test-pkg, then test-apps'
+	@echo '  test-native   clippy, cargo test --workspace (core, protocol table, lock twin, dev server),'
+	@echo '                node --test tests/release/ (the release scripts)'
 	@echo '  test-browser  wasm-pack test in headless Chromium and Firefox against the dev server'
 	@echo '  test-pkg      builds pkg/, then the end-to-end tests in tests/e2e/ in Chromium: the'
 	@echo '                package, www/minimal, and www/vue + www/react (npm ci when needed,'
 	@echo '                strict type-check, vite build, vite dev)'
+	@echo '  test-apps     builds pkg/, then the apps'"'"' unit tests against sociapp-auth/testing'"'"'s fake'
+	@echo '                API: www/vue (Vitest, jsdom) and www/react (Vitest, happy-dom), each'
+	@echo '                installed with the package, and node --test tests/node/ (the package'
+	@echo '                in Node on jsdom and happy-dom, and without a window)'
 	@echo '  pkg           the release npm package in pkg/'
 	@echo '  demo          builds pkg/, the Vue and React demos and the Nuxt and Next.js apps;'
 	@echo '                serves them and www/minimal with the dev API server (Ctrl-C stops)'
@@ -108,13 +113,14 @@ setup:
 
 test: setup
 	mkdir -p $(TARGET_DIR)
-	$(MAKE) --no-print-directory test-native test-browser test-pkg 2>&1 | tee $(TARGET_DIR)/test.log
+	$(MAKE) --no-print-directory test-native test-browser test-pkg test-apps 2>&1 | tee $(TARGET_DIR)/test.log
 	@bash .ci/summary.sh $(TARGET_DIR)/test.log
 
 test-native:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --lib --tests --target wasm32-unknown-unknown -- -D warnings
 	cargo test --workspace
+	node --test tests/release/
 
 devserver:
 	cargo build -p sociapp-devserver
@@ -147,6 +153,16 @@ test-browser: setup devserver
 test-pkg: pkg devserver
 	SOCIAPP_DEVSERVER=$(DEVSERVER) SOCIAPP_PKG_DIR=$(PKG) node --test tests/e2e/ bench/size.test.mjs
 
+# The apps' unit tests against the fake API of sociapp-auth/testing: each
+# demo's Vitest suite (installed with the package, npm ci when its lock
+# changed; tests/node/run-apps.mjs prints the counts for summary.sh), then
+# node:test on the package in Node. Both run; either failing fails the target.
+test-apps: pkg
+	status=0; \
+	SOCIAPP_PKG_DIR=$(PKG) node tests/node/run-apps.mjs --pkg $(PKG) || status=1; \
+	SOCIAPP_PKG_DIR=$(PKG) node --test tests/node/ || status=1; \
+	exit $$status
+
 # After wasm-bindgen: the table slots of shims the module never calls are
 # emptied (.ci/unused-shims.mjs) so that wasm-opt drops the shims; after
 # wasm-opt, import and export names are shortened (.ci/minify-names.mjs) and
@@ -161,7 +177,7 @@ pkg: setup
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(PKG_WASM) -o $(PKG_WASM)
 	node .ci/minify-names.mjs $(PKG) sociapp_auth
 	node .ci/trim-glue.mjs $(PKG) sociapp_auth
-	cp src/js/index.js src/js/index.d.ts src/js/vue.js src/js/vue.d.ts src/js/react.js src/js/react.d.ts $(PKG)/
+	cp src/js/index.js src/js/index.d.ts src/js/vue.js src/js/vue.d.ts src/js/react.js src/js/react.d.ts src/js/testing.js src/js/testing.d.ts $(PKG)/
 	node .ci/package-json.mjs $(PKG)
 	@printf 'pkg: %s: %s bytes, %s bytes gzipped\n' $(PKG_WASM) \
 	  "$$(wc -c < $(PKG_WASM) | tr -d ' ')" "$$(gzip -9c $(PKG_WASM) | wc -c | tr -d ' ')"

@@ -66,8 +66,9 @@ try {
 } catch (e) {
   fail(`cannot read ${pkgDir}: ${e.message}`);
 }
-// The entry and the framework adapters (src/js/), each with its declarations.
-const entries = { '.': 'index', './vue': 'vue', './react': 'react' };
+// The entry, the framework adapters and the fake API for tests (src/js/),
+// each with its declarations.
+const entries = { '.': 'index', './vue': 'vue', './react': 'react', './testing': 'testing' };
 for (const needed of Object.values(entries).flatMap((base) => [`${base}.js`, `${base}.d.ts`])) {
   if (!files.includes(needed)) fail(`${join(pkgDir, needed)} is missing`);
 }

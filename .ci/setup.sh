@@ -191,6 +191,22 @@ setup_bench_tools() {
   say "npm tools (bench/): installed"
 }
 
+# tests/node/: jsdom and happy-dom, the DOMs the package is loaded on under
+# node:test (make test-apps).
+setup_node_tests() {
+  local dir="$ROOT/tests/node"
+  [ -f "$dir/package-lock.json" ] || die "tests/node/package-lock.json is missing"
+  if [ -d "$dir/node_modules/jsdom" ] && [ -d "$dir/node_modules/happy-dom" ] \
+    && [ ! "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    say "npm tools (tests/node/): present"
+    return
+  fi
+  say "npm tools (tests/node/): installing (npm ci)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$dir/node_modules"
+  say "npm tools (tests/node/): installed"
+}
+
 main() {
   require_tools
   setup_wasm_target
@@ -201,6 +217,7 @@ main() {
   setup_firefox
   setup_npm_tools
   setup_bench_tools
+  setup_node_tests
 }
 
 main "$@"

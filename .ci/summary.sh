@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Adds up the pass/fail counts of every runner in a test log (cargo test,
-# wasm-bindgen-test, node --test) and prints one closing line.
+# wasm-bindgen-test, node --test; the demos' Vitest runs are reported in node
+# --test's form by tests/node/run-apps.mjs) and prints one closing line.
 set -euo pipefail
 log=${1:?usage: summary.sh LOG}
 awk '

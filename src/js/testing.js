@@ -47,7 +47,7 @@ const REASONS = {
 /** Statuses whose response has no body. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
-const own = (obj, key) => (Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined);
+const own = (obj, key) => (Object.hasOwn(obj, key) ? obj[key] : undefined);
 /** ASCII-only lower case: the backend compares emails ignoring ASCII case. */
 const asciiLower = (s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
@@ -281,19 +281,33 @@ function isRequest(value) {
   return typeof value === 'object' && value !== null && typeof value.url === 'string' && typeof value.method === 'string' && 'signal' in value;
 }
 
-/** Settles with `promise`, or rejects with the signal's reason once it aborts first, as fetch does. */
+/**
+ * Settles with `promise`, or rejects with the signal's reason once it aborts
+ * first, as fetch does. Meanwhile a timer stands for the open connection: a
+ * Node process waits for the answer (or the abort) instead of ending with
+ * the request pending, as Node's own timers of AbortSignal.timeout do not
+ * keep it running.
+ */
 function untilAborted(promise, signal) {
   if (!signal) return promise;
   return new Promise((resolve, reject) => {
-    const abort = () => reject(signal.reason);
+    const connection = setTimeout(() => {}, 2 ** 31 - 1);
+    const done = () => {
+      clearTimeout(connection);
+      signal.removeEventListener('abort', abort);
+    };
+    const abort = () => {
+      done();
+      reject(signal.reason);
+    };
     signal.addEventListener('abort', abort, { once: true });
     Promise.resolve(promise).then(
       (v) => {
-        signal.removeEventListener('abort', abort);
+        done();
         resolve(v);
       },
       (e) => {
-        signal.removeEventListener('abort', abort);
+        done();
         reject(e);
       },
     );
@@ -376,8 +390,8 @@ export function createFakeApi(options = {}) {
   function row(a) {
     const out = { IdUsuario: a.id };
     const fields = { ...a.profile, email: a.email };
-    for (const key of ROW_ORDER) if (key in fields) out[key] = fields[key];
-    for (const [key, value] of Object.entries(fields)) if (!(key in out)) out[key] = value;
+    for (const key of ROW_ORDER) if (Object.hasOwn(fields, key)) out[key] = fields[key];
+    for (const [key, value] of Object.entries(fields)) if (!Object.hasOwn(out, key)) out[key] = value;
     out.isVerified = a.verified;
     out.verificationCode = a.code?.code ?? null;
     out.verificationExpires = a.code ? new Date(a.code.expires).toISOString() : null;

@@ -73,11 +73,13 @@ test('every entry of the export map imports in Node and does nothing', async () 
   const main = await entry('vue', '');
   const vue = await entry('vue', 'vue');
   const react = await entry('react', 'react');
+  const testing = await entry('vue', 'testing');
+  assert.equal(typeof testing.createFakeApi, 'function');
   assert.equal(typeof main.createAuthClient, 'function');
   assert.equal(typeof vue.defineAuthStore, 'function');
   assert.deepEqual([typeof react.AuthProvider, typeof react.useAuth, typeof react.useAuthClient], ['function', 'function', 'function']);
   const manifest = JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8'));
-  assert.deepEqual(Object.keys(manifest.exports).sort(), ['.', './package.json', './react', './vue']);
+  assert.deepEqual(Object.keys(manifest.exports).sort(), ['.', './package.json', './react', './testing', './vue']);
   await settle();
   assert.deepEqual(fetched, [], 'no request at import time');
   assert.equal(typeof globalThis.window, 'undefined');

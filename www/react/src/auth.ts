@@ -1,12 +1,17 @@
 import { useState } from 'react'
-import { createAuthClient } from 'sociapp-auth'
+import { createAuthClient, type AuthClient, type AuthOptions } from 'sociapp-auth'
 import { useAuth } from 'sociapp-auth/react'
 import { API_URL } from './config'
 import { recordEvent } from './debugLog'
 import { resetNotes } from './notes'
 import { router } from './router'
 
-export const authClient = createAuthClient({
+/**
+ * The client's options. Unit tests render
+ * `<AuthProvider options={{ ...authOptions, fetch: api.fetch }}>` with the
+ * fake API of sociapp-auth/testing.
+ */
+export const authOptions: AuthOptions = {
   baseUrl: API_URL,
   // After logout (or any other sign-out) the client calls router.navigate('/login').
   redirectTo: '/login',
@@ -15,7 +20,12 @@ export const authClient = createAuthClient({
   onLogout: [resetNotes],
   // The debug panel's timeline: every step the SDK takes.
   debug: recordEvent,
-})
+}
+
+// The app's client (main.tsx). Unit tests (Vitest's "test" mode) make their
+// own from authOptions: this one is never made there.
+export const authClient: Promise<AuthClient> =
+  import.meta.env.MODE === 'test' ? new Promise(() => {}) : createAuthClient(authOptions)
 
 /**
  * Whether the session was signed in when this component first saw the
