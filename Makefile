@@ -1,7 +1,7 @@
 # sociapp-auth: build, test and demo entry points. `make help` lists them.
 #
 #   make setup         install the missing tools (.ci/setup.sh; idempotent)
-#   make test          everything CI runs: test-native, test-browser, test-pkg
+#   make test          everything CI runs: test-native, test-browser, test-pkg, test-apps
 #   make pkg           the release npm package in pkg/
 #   make demo          the Vue, React, Nuxt, Next.js and minimal demos + dev API server (Ctrl-C stops)
 #   make bench         sizes and timings against the plain-JS flow and JS auth SDKs

@@ -3,17 +3,14 @@
 // imports), gzip -9. Measured as bench/run.mjs does (size.mjs). Sizes are
 // deterministic, so this is a test; timings are not.
 //
-// The budget was the size of the build before server rendering (29,373 B)
-// with a margin of about 1 % (29,696 B), raised by what server rendering was
-// measured to cost (+332 B: 29,705 B) and by what sessions that survive
-// passing failures and one refresh across tabs cost (+1,506 B: 31,211 B) and
-// by what debug events and load errors that say what to fix cost (+1,815 B:
-// 33,026 B), so that growth is a decision, not an accident. Tightened to the
-// build with the module's own futures executor and a flattening wasm-opt pass
-// (31,062 B) plus under 1 %, and again to the build whose effects and
-// answers cross to host.js as plain arrays and functions (28,557 B) plus
-// under 1 %, and to each build smaller since plus under 1 %. The goal is 24,000 bytes; README.md ("Size") says where the
-// bytes go.
+// The budget is the size of the last build measured, so that growth is a
+// decision, not an accident: a feature raises it by what it was measured
+// to cost, and any other change tightens it. It was the goal, 24,000 bytes
+// (the 23,978-byte build), then raised by what the sessions restored from
+// the cookie, setSession, refresh, register → verify, the re-entrant calls,
+// the fetch option and loading under Node cost after the size steps that
+// came with them (24,877 bytes, below Supabase auth-js's 24,888). The
+// history, step by step: docs/size.md.
 //
 // Run after `make pkg` as `node --test bench/size.test.mjs`.
 // Environment: SOCIAPP_PKG_DIR, the package folder (default pkg/).
@@ -25,7 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sdkSize } from './size.mjs';
 
-const BUDGET = 24_000;
+const BUDGET = 24_877;
 const GOAL = 24_000;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PKG_DIR = resolve(ROOT, process.env.SOCIAPP_PKG_DIR ?? 'pkg');

@@ -301,6 +301,7 @@ fn bad_options_are_rejected_naming_the_field() {
         (obj(&[("baseUrl", API.into()), ("clearSessionStorage", "all".into())]), "clearSessionStorage"),
         (obj(&[("baseUrl", API.into()), ("paths", obj(&[("logout", "auth/logout".into())]))]), "paths.logout"),
         (obj(&[("baseUrl", API.into()), ("navigate", "/login".into())]), "navigate"),
+        (obj(&[("baseUrl", API.into()), ("fetch", "window.fetch".into())]), "fetch"),
         (obj(&[("baseUrl", API.into()), ("onLogout", "reset".into())]), "onLogout"),
         (obj(&[("baseUrl", API.into()), ("onLogout", Array::of2(&f, &1.into()).into())]), "onLogout[1]"),
     ];
@@ -319,6 +320,8 @@ fn bad_options_are_rejected_naming_the_field() {
         obj(&[("baseUrl", API.into())]),
         obj(&[("baseUrl", API.into()), ("redirectTo", JsValue::UNDEFINED), ("navigate", JsValue::NULL)]),
         obj(&[("baseUrl", API.into()), ("onLogout", f.clone()), ("navigate", f.clone()), ("timeoutMs", 1.into())]),
+        obj(&[("baseUrl", API.into()), ("fetch", f.clone())]),
+        obj(&[("baseUrl", API.into()), ("fetch", JsValue::NULL)]),
     ] {
         assert!(AuthClient::create(options).is_ok());
     }

@@ -511,3 +511,24 @@ async fn debug_functions_and_navigation_may_call_the_client() {
     settle(c.logout()).await.expect("logout");
     slot.borrow_mut().take();
 }
+
+#[wasm_bindgen_test]
+async fn every_request_goes_through_the_fetch_option() {
+    fresh().await;
+    // A fetch that records each request's method and path, then sends it.
+    let record: Function = Function::new_with_args(
+        "input, init",
+        "const r = new Request(input, init); (window.__sent ||= []).push(r.method + ' ' + new URL(r.url).pathname); return fetch(r);",
+    );
+    js_sys::Reflect::set(&js_sys::global(), &"__sent".into(), &Array::new()).expect("set");
+    let c = client(&[("fetch", record.into())]);
+    login(&c).await;
+    settle(c.me()).await.expect("me");
+    let r: Response = settle(c.fetch(format!("{API}/auth/me?own").into(), None)).await.expect("fetch").unchecked_into();
+    assert_eq!(r.status(), 200);
+    settle(c.refresh()).await.expect("refresh");
+    settle(c.logout()).await.expect("logout");
+    let sent: Vec<String> = Array::from(&get(&js_sys::global(), "__sent")).iter().filter_map(|v| v.as_string()).collect();
+    assert_eq!(sent, ["POST /auth/login", "GET /auth/me", "GET /auth/me", "POST /auth/refresh", "POST /auth/logout"]);
+    assert_eq!(count("POST", "/auth/login").await, 1, "the server saw what the option sent");
+}

@@ -506,9 +506,8 @@ async function oneRefreshAcrossTabs(count, options) {
   if (options?.webLocks === false) {
     // The lock in localStorage is an entry the other tabs see a moment after
     // it is written: it keeps out a tab that asks once another holds it, not
-    // tabs that ask within the same few milliseconds (README, "Renewing the
-    // token"). The first tab takes it (its refresh is held), then the others
-    // ask.
+    // tabs that ask within the same few milliseconds (docs/architecture.md).
+    // The first tab takes it (its refresh is held), then the others ask.
     const first = fetchMeEverywhere(tabs.slice(0, 1));
     await heldAt('/auth/refresh', 1);
     const rest = fetchMeEverywhere(tabs.slice(1));
