@@ -21,7 +21,7 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM, EMAIL, PASSWORD, PKG_DIR, SERVER_BIN, launchChromium, startServer, tearDown } from './support.mjs';
+import { CHROMIUM, EMAIL, PASSWORD, PKG_DIR, SERVER_BIN, devserverApi, launchChromium, startServer, tearDown } from './support.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 // Upper bounds, so that a hung page or server fails the run instead of stalling it.
@@ -52,21 +52,10 @@ let opened = [];
 process.once('exit', () => server?.kill());
 
 /** The dev server's test switches. */
-async function testApi(method, path, body) {
-  const r = await fetch(`${api}${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  assert.ok(r.ok, `${method} ${path} answered ${r.status}`);
-  return r.json();
-}
+const testApi = (method, path, body) => devserverApi(api).call(method, path, body);
 
 /** The requests the API received (preflights left out), as "METHOD path". */
-async function received() {
-  const list = await testApi('GET', '/__test/requests');
-  return list.filter((e) => e.method !== 'OPTIONS').map((e) => `${e.method} ${e.path}`);
-}
+const received = async () => (await devserverApi(api).requests()).map((e) => `${e.method} ${e.path}`);
 
 /** A new browser context (a fresh profile: storage and cookies of its own). */
 async function newContext({ broadcastChannel = true, webLocks = true } = {}) {

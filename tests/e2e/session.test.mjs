@@ -18,7 +18,7 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM, EMAIL, PASSWORD, PKG_DIR, ROOT, SERVER_BIN, launchChromium, startServer, tearDown } from './support.mjs';
+import { CHROMIUM, EMAIL, PASSWORD, PKG_DIR, ROOT, SERVER_BIN, devserverApi, launchChromium, startServer, tearDown } from './support.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const AXIOS = join(ROOT, 'tests/node_modules/axios/dist/esm/axios.min.js');
@@ -35,21 +35,10 @@ let opened = [];
 
 process.once('exit', () => server?.kill());
 
-async function testApi(method, path, body) {
-  const r = await fetch(`${api}${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  assert.ok(r.ok, `${method} ${path} answered ${r.status}`);
-  return r.json();
-}
+const testApi = (method, path, body) => devserverApi(api).call(method, path, body);
 
 /** The requests the API received (preflights left out), with their Authorization. */
-async function received() {
-  const list = await testApi('GET', '/__test/requests');
-  return list.filter((e) => e.method !== 'OPTIONS');
-}
+const received = () => devserverApi(api).requests();
 
 const calls = async (method, path) => (await received()).filter((e) => e.method === method && e.path === path).length;
 

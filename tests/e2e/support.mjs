@@ -28,6 +28,28 @@ export const READY_TIMEOUT_MS = 30_000;
 export const EMAIL = 'demo@sociapp.dev';
 export const PASSWORD = 'demo-password';
 
+// The dev server at `api` as a test drives it: `call(method, path, body)`
+// sends a JSON body to one of its endpoints (its /__test/ switches included)
+// and resolves to the answer's JSON, failing the test on any other status
+// than 2xx; `requests()` resolves to the requests it received, preflights
+// left out.
+export function devserverApi(api) {
+  async function call(method, path, body) {
+    const r = await fetch(`${api}${path}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!r.ok) throw new Error(`${method} ${path} answered ${r.status}`);
+    return r.json();
+  }
+  async function requests() {
+    const list = await call('GET', '/__test/requests');
+    return list.filter((e) => e.method !== 'OPTIONS');
+  }
+  return { call, requests };
+}
+
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
