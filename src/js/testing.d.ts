@@ -6,7 +6,7 @@ import type { User } from './index.js';
  * `GET /auth/me` answers as given. Ids (`IdUsuario`, the tokens' `sub`) are
  * 1, 2, … in the order of `users`.
  */
-export interface FakeUser {
+export interface FakeUser extends Partial<User> {
   email: string;
   password: string;
   /**
@@ -15,24 +15,8 @@ export interface FakeUser {
    * (`codeOf(email)`) for `verifyEmail`. Default true.
    */
   isVerified?: boolean;
-  nombre?: string;
-  apellidos?: string;
-  dni?: string | null;
-  direccion?: string | null;
-  CP?: string | null;
-  provincia?: string | null;
-  poblacion?: string | null;
-  pais?: string | null;
-  telefono?: string | null;
-  fechaalta?: string | null;
-  fechabaja?: string | null;
-  formadepago?: string | null;
-  /** A string, as the backend answers the decimal column, e.g. "0". */
-  cuota?: string | null;
-  categoria?: string | null;
-  socio?: string | null;
-  /** Any other column of the row. */
-  [column: string]: unknown;
+  /** Given by the fake: 1, 2, … in the order of `users`. */
+  IdUsuario?: never;
 }
 
 /** One request the fake received, in `requests`. */
