@@ -292,15 +292,7 @@ async fn another_client_of_the_origin_signs_out_without_calling_the_server() {
     assert_eq!(count("POST", "/auth/logout").await, 1, "only the initiating client calls the server");
 
     // A login in one is seen by the other.
-    let (signed_in, resolve) = deferred();
-    let listener: Function = Closure::<dyn FnMut(JsValue)>::new(move |s: JsValue| {
-        if get(&s, "status").as_string().as_deref() == Some("signedIn") {
-            resolve.call0(&JsValue::UNDEFINED).expect("resolve");
-        }
-    })
-    .into_js_value()
-    .unchecked_into();
-    add_listener(&other, listener);
+    let signed_in = signed_in_seen(&other);
     login(&this).await;
     settle(signed_in).await.expect("the other client signed in");
     assert_eq!(other.get_access_token(), this.get_access_token());

@@ -248,15 +248,7 @@ async fn set_session_adopts_an_answer_of_another_endpoint_and_tells_the_other_ta
     fresh().await;
     let c = client(&[]);
     let other = client(&[]);
-    let (signed_in, resolve) = deferred();
-    let listener: Function = Closure::<dyn FnMut(JsValue)>::new(move |s: JsValue| {
-        if get(&s, "status").as_string().as_deref() == Some("signedIn") {
-            resolve.call0(&JsValue::UNDEFINED).expect("resolve");
-        }
-    })
-    .into_js_value()
-    .unchecked_into();
-    add_listener(&other, listener);
+    let signed_in = signed_in_seen(&other);
     local().set_item(MARKER, "1").expect("set");
 
     for bad in [obj(&[]), JsValue::NULL, obj(&[("access_token", "not-a-jwt".into())])] {

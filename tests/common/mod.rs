@@ -179,3 +179,18 @@ pub fn deferred() -> (Promise, Function) {
     let p = Promise::new(&mut |res, _rej| resolve = Some(res));
     (p, resolve.expect("executor runs at once"))
 }
+
+/// A promise that resolves once `client` tells its listeners it is signed
+/// in (e.g. because another tab signed in).
+pub fn signed_in_seen(client: &AuthClient) -> Promise {
+    let (signed_in, resolve) = deferred();
+    let listener: Function = Closure::<dyn FnMut(JsValue)>::new(move |s: JsValue| {
+        if get(&s, "status").as_string().as_deref() == Some("signedIn") {
+            resolve.call0(&JsValue::UNDEFINED).expect("resolve");
+        }
+    })
+    .into_js_value()
+    .unchecked_into();
+    add_listener(client, listener);
+    signed_in
+}
