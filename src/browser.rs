@@ -12,17 +12,15 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::BroadcastChannel;
 
 use crate::effects::{
-    LockAnswer,
     self, Clock, Http, HttpFailure, HttpRequest, HttpResponse, Method, Navigation, Parsers,
     StorageError, TabMessage, Tabs, UrlParts,
 };
 use crate::engine::Hooks;
 use crate::jwt::Claims;
-use crate::lock::TabLock;
 use crate::json::Json;
 use crate::options::TokenStorage;
 use crate::task::Settled;
-use crate::wire::{failure, lock_step, store, token_storage};
+use crate::wire::{failure, store, token_storage};
 
 /// The JavaScript half of the browser effects (`src/js/host.js`): each call
 /// does at once what would take many calls through the glue.
@@ -93,6 +91,10 @@ extern "C" {
         attempts: u32,
         retry_at: f64,
     ) -> JsValue;
+    /// Resolves, once the lock `name` is held (Web Locks, or a storage-based
+    /// lock without them), to the function that lets it go; or to null when
+    /// `timeout_ms` passed first. Let go after `timeout_ms` in any case.
+    fn lock(name: &str, timeout_ms: u32) -> Promise;
     /// The AuthError; with `how` 1 a promise rejected with it, with 2 `[error]`.
     pub fn error(message: &str, code: &str, status: Option<u16>, how: u32) -> JsValue;
     /// A logout's result, `{ server?, status?, errors: [] }`.
@@ -100,6 +102,10 @@ extern "C" {
     /// Adds `{ step, index?, error? }` to the result's errors (`error` when
     /// the app's code threw).
     pub fn failed(report: &JsValue, step: &str, index: Option<u32>, threw: bool, error: &JsValue);
+    /// `[navigate, debug, onLogout, fetch]`: the options that hold
+    /// functions, checked; or `[thrown]`: an AuthError that names the
+    /// option when one is bad, or what reading the options threw.
+    pub fn functions(options: &JsValue) -> Array;
     /// Queues one debug event (a plain object built from its type, by
     /// number, and its facts; NaN: absent) for `sink`: the app's function,
     /// or the console for `true` (delivered as [`deliver`] says).
@@ -114,13 +120,6 @@ extern "C" {
     /// `[promise, cancel]`: the promise resolves to true after `delay_ms`,
     /// or to false at once when `cancel` is called first.
     fn timer(delay_ms: f64) -> Array;
-    /// One step of the refresh lock `name` (see [`crate::wire::lock_step`]):
-    /// its answer, or a promise of it.
-    fn lock_step(step: u32, name: &str, ms: u32, a: f64, b: f64) -> JsValue;
-    /// `[navigate, debug, onLogout, fetch]`: the options that hold
-    /// functions, checked; or `[thrown]`: an AuthError that names the
-    /// option when one is bad, or what reading the options threw.
-    pub fn functions(options: &JsValue) -> Array;
 }
 
 /// Web Storage (`localStorage` or `sessionStorage`), or a store of the same
@@ -284,51 +283,25 @@ impl Clock for BrowserClock {
     }
 }
 
-/// Web Locks and localStorage for the refresh lock ([`crate::lock`]).
-#[derive(Clone, Copy)]
-pub struct BrowserLockPlatform;
+/// The refresh lock across the tabs of the app: Web Locks
+/// (`navigator.locks`), or a lock in localStorage where the page has none.
+pub struct BrowserLock;
 
-/// Lets a Web Lock go when dropped.
-pub struct WebLockHeld(Function);
+/// Lets the lock go when dropped.
+pub struct LockGuard(Function);
 
-impl Drop for WebLockHeld {
+impl Drop for LockGuard {
     fn drop(&mut self) {
         call(&self.0);
     }
 }
 
-impl effects::LockPlatform for BrowserLockPlatform {
-    type Held = WebLockHeld;
-
-    fn step(&self, step: u32, name: &str, ms: u32, a: f64, b: f64) -> impl Future<Output = LockAnswer<WebLockHeld>> {
-        Settled::from(lock_step(step, name, ms.min(MAX_DELAY), a, b).unchecked_into::<Promise>()).map(|v| {
-            let v = v.unwrap_or(JsValue::FALSE);
-            if v.is_null() {
-                LockAnswer::Nothing
-            } else if v.as_bool() == Some(false) {
-                LockAnswer::Failed
-            } else if Array::is_array(&v) {
-                let n: &Array = v.unchecked_ref();
-                LockAnswer::Numbers(n.get(0).as_f64().unwrap_or(f64::NAN), n.get(1).as_f64().unwrap_or(f64::NAN))
-            } else if v.is_undefined() {
-                LockAnswer::Absent
-            } else {
-                LockAnswer::Held(WebLockHeld(v.unchecked_into()))
-            }
-        })
+impl effects::Lock for BrowserLock {
+    type Guard = LockGuard;
+    fn acquire(&self, name: &str, timeout_ms: u32) -> impl Future<Output = Option<LockGuard>> {
+        Settled::from(lock(name, timeout_ms.min(MAX_DELAY)))
+            .map(|held| held.ok().filter(|f| !f.is_null()).map(|f| LockGuard(f.unchecked_into())))
     }
-
-    fn unclaim(&self, name: &str, owner: f64) {
-        lock_step(lock_step::UNCLAIM, name, 0, owner, 0.0);
-    }
-}
-
-/// The refresh lock across the tabs of the app (see [`crate::lock`]).
-pub type BrowserLock = TabLock<BrowserLockPlatform, BrowserClock>;
-
-/// A page's refresh lock.
-pub fn browser_lock() -> BrowserLock {
-    TabLock { platform: BrowserLockPlatform, clock: BrowserClock }
 }
 
 /// The `onLogout` functions, run in order.

@@ -170,8 +170,7 @@ impl Clock for ManualClock {
 }
 
 /// Mutual exclusion among the tabs that share token storage (a refresh at a
-/// time: the refresh cookie rotates). The SDK's lock is
-/// [`crate::lock::TabLock`], over a [`LockPlatform`].
+/// time: the refresh cookie rotates).
 pub trait Lock {
     /// The lock is held until the guard is dropped.
     type Guard;
@@ -182,279 +181,83 @@ pub trait Lock {
     fn acquire(&self, name: &str, timeout_ms: u32) -> impl Future<Output = Option<Self::Guard>>;
 }
 
-/// What one step of the lock gives (see [`crate::wire::lock_step`]).
-pub enum LockAnswer<H> {
-    /// The platform's lock, held until dropped.
-    Held(H),
-    /// Not granted; or no claim.
-    Nothing,
-    /// The page has no lock of its own; or a step that answers nothing.
-    Absent,
-    /// The storage failed.
-    Failed,
-    /// The release stamps (seen, this page's last) or a claim (owner,
-    /// until); NaN where absent.
-    Numbers(f64, f64),
-}
-
-/// What the platform offers a lock among the app's tabs (Web Locks, the
-/// release stamps they leave in the storage the tabs share, claims in that
-/// storage, waits), one step at a time: `step` is a [`crate::wire::lock_step`].
-pub trait LockPlatform {
-    /// Holds the platform's lock until dropped.
-    type Held;
-    fn step(&self, step: u32, name: &str, ms: u32, a: f64, b: f64) -> impl Future<Output = LockAnswer<Self::Held>>;
-    /// Removes the claim on `name` if it is `owner`'s, at once.
-    fn unclaim(&self, name: &str, owner: f64);
-}
-
-/// Time for the twins: it stands still until the test moves it
-/// ([`MemoryTime::advance`], or [`MemoryTime::run`] which moves it to the
-/// next deadline whenever everything waits); its clones share it. Its
-/// "random" numbers are a fixed sequence, different at each call.
-#[derive(Clone, Default, Debug)]
-pub struct MemoryTime(Rc<RefCell<TimeTable>>);
-
-#[derive(Default, Debug)]
-struct TimeTable {
-    now: f64,
-    draws: u32,
-    /// What waits, until when (`f64::INFINITY`: until woken otherwise).
-    waiting: Vec<(f64, core::task::Waker)>,
-}
-
-impl MemoryTime {
-    pub fn now(&self) -> f64 {
-        self.0.borrow().now
-    }
-
-    /// Lets `ms` pass: whatever waits is polled again.
-    pub fn advance(&self, ms: f64) {
-        let waiting = {
-            let mut t = self.0.borrow_mut();
-            t.now += ms;
-            core::mem::take(&mut t.waiting)
-        };
-        waiting.into_iter().for_each(|(_, w)| w.wake());
-    }
-
-    /// Ready once the time reaches `deadline`; else waits for it (or for
-    /// [`MemoryTime::wake_all`]).
-    pub fn until(&self, deadline: f64, cx: &mut core::task::Context<'_>) -> core::task::Poll<()> {
-        let mut t = self.0.borrow_mut();
-        if t.now >= deadline {
-            return core::task::Poll::Ready(());
-        }
-        t.waiting.push((deadline, cx.waker().clone()));
-        core::task::Poll::Pending
-    }
-
-    /// Polls again whatever waits, without moving the time.
-    pub fn wake_all(&self) {
-        self.advance(0.0);
-    }
-
-    /// Runs `f` to its end, moving the time to the next deadline whenever
-    /// it waits: a simulation whose waits take no real time. Panics when it
-    /// waits for something that is not a deadline (it would never end).
-    pub fn run<T>(&self, f: impl Future<Output = T>) -> T {
-        let mut f = core::pin::pin!(f);
-        let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
-        loop {
-            if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-                return v;
-            }
-            let next = self.0.borrow().waiting.iter().map(|(d, _)| *d).fold(f64::INFINITY, f64::min);
-            assert!(next.is_finite(), "waits for something that never happens");
-            let now = self.now();
-            self.advance((next - now).max(0.0));
-        }
-    }
-}
-
-impl Clock for MemoryTime {
-    fn now_ms(&self) -> f64 {
-        self.now()
-    }
-    fn random(&self) -> f64 {
-        let mut t = self.0.borrow_mut();
-        t.draws += 1;
-        (f64::from(t.draws) * 0.618_033_988_749_895).fract()
-    }
-}
-
-/// The lock platform of the pages (tabs) of one test, the twin of Web Locks
-/// and localStorage behind `host.js`'s `lock_step`: clones share one lock
-/// table, release stamps and claims, and [`MemoryTime`]; [`MemoryLock::tab`]
-/// is another page (its own memory of the stamps it stored). One holder of a
-/// name at a time; another waits until the holder lets go or its hold ends
-/// (`ms` after it took the lock), or gives up when its wait ends. Every page
-/// sees a write at once, unless `lagging` holds release stamps back until
-/// [`MemoryLock::deliver`] (as another tab's writes arrive a moment later).
-/// With `slow_release`, a hold let go still holds for half a millisecond (as
-/// Web Locks let go in a later task).
-/// With `absent` set, the pages have no lock of their own (no Web Locks) and
-/// use claims.
+/// The refresh lock of the tabs of one test: its clones share it, as the
+/// tabs of a browser share Web Locks. One holder per name at a time; another
+/// waits until the holder lets go (drops its guard) or its hold ends
+/// (`timeout_ms` after it took the lock), and gives up once its own wait
+/// reaches its `timeout_ms` — time being the lock's own, which the test
+/// moves with [`MemoryLock::advance`].
 #[derive(Clone, Default, Debug)]
 pub struct MemoryLock {
-    /// Every grant of the platform's lock, in order.
+    /// Every acquisition, in order.
     pub taken: Rc<RefCell<Vec<String>>>,
-    pub time: MemoryTime,
-    pub absent: bool,
-    pub lagging: bool,
-    pub slow_release: bool,
     table: Rc<RefCell<LockTable>>,
-    /// The release stamp this page stored last, by name.
-    mine: Rc<RefCell<Vec<(String, f64)>>>,
 }
 
 #[derive(Default, Debug)]
 struct LockTable {
-    /// Name, holder, when the hold ends, and whether its stamp is stored.
-    held: Vec<(String, u64, f64, bool)>,
+    now: f64,
+    /// Name, holder, and when the hold ends.
+    held: Vec<(String, u64, f64)>,
     next: u64,
-    /// The release stamps the pages see, and those still on their way.
-    stamps: Vec<(String, f64)>,
-    coming: Vec<(String, f64)>,
-    /// The claims: name, owner, until.
-    claims: Vec<(String, f64, f64)>,
+    waiting: Vec<core::task::Waker>,
 }
 
-fn put(list: &mut Vec<(String, f64)>, name: &str, value: f64) {
-    list.retain(|(n, _)| n != name);
-    list.push((name.to_owned(), value));
-}
-
-fn find(list: &[(String, f64)], name: &str) -> f64 {
-    list.iter().find(|(n, _)| n == name).map_or(f64::NAN, |(_, v)| *v)
+impl LockTable {
+    fn wake_all(&mut self) {
+        for waker in self.waiting.drain(..) {
+            waker.wake();
+        }
+    }
 }
 
 impl MemoryLock {
-    /// Another page of the same browser.
-    pub fn tab(&self) -> MemoryLock {
-        MemoryLock { mine: Rc::default(), ..self.clone() }
-    }
-
-    /// The release stamps held back (see `lagging`) arrive.
-    pub fn deliver(&self) {
+    /// Lets `ms` pass: holds and waits that end meanwhile end.
+    pub fn advance(&self, ms: f64) {
         let mut t = self.table.borrow_mut();
-        for (name, stamp) in core::mem::take(&mut t.coming) {
-            put(&mut t.stamps, &name, stamp);
-        }
-        drop(t);
-        self.time.wake_all();
-    }
-
-    /// Stores a new release stamp of `name`, as this page.
-    fn stamp(&self, name: &str) {
-        let stamp = self.time.random();
-        put(&mut self.mine.borrow_mut(), name, stamp);
-        let mut t = self.table.borrow_mut();
-        put(if self.lagging { &mut t.coming } else { &mut t.stamps }, name, stamp);
-        drop(t);
-        self.time.wake_all();
-    }
-
-    /// Ends the holds that ran out, storing their stamps.
-    fn expire(&self) {
-        let now = self.time.now();
-        let mut t = self.table.borrow_mut();
-        let ended: Vec<String> = t.held.iter().filter(|h| h.2 <= now && !h.3).map(|h| h.0.clone()).collect();
-        t.held.retain(|h| h.2 > now);
-        drop(t);
-        ended.iter().for_each(|name| self.stamp(name));
+        t.now += ms;
+        t.wake_all();
     }
 }
 
 /// Holds a [`MemoryLock`]'s name until dropped.
 #[derive(Debug)]
-pub struct MemoryHeld {
-    lock: MemoryLock,
+pub struct MemoryGuard {
+    table: Rc<RefCell<LockTable>>,
     id: u64,
 }
 
-impl Drop for MemoryHeld {
+impl Drop for MemoryGuard {
     fn drop(&mut self) {
-        let mut t = self.lock.table.borrow_mut();
-        let now = self.lock.time.now();
-        let slow = self.lock.slow_release;
-        let hold = t.held.iter_mut().find(|h| h.1 == self.id && !h.3);
-        let name = hold.map(|h| {
-            // Still held for a moment (`slow_release`), its stamp stored.
-            (h.2, h.3) = (if slow { h.2.min(now + 0.5) } else { now }, true);
-            h.0.clone()
-        });
-        t.held.retain(|h| h.2 > now);
-        drop(t);
-        // A hold that ran out stored its stamp then.
-        if let Some(name) = name {
-            self.lock.stamp(&name);
-        }
-        self.lock.time.wake_all();
+        let mut t = self.table.borrow_mut();
+        t.held.retain(|(_, id, _)| *id != self.id);
+        t.wake_all();
     }
 }
 
-impl LockPlatform for MemoryLock {
-    type Held = MemoryHeld;
-
-    fn step(&self, step: u32, name: &str, ms: u32, a: f64, b: f64) -> impl Future<Output = LockAnswer<MemoryHeld>> {
-        use crate::wire::lock_step::*;
-        use core::task::Poll::{Pending, Ready};
-        let (lock, name) = (self.clone(), name.to_owned());
-        let deadline = self.time.now() + f64::from(ms);
+impl Lock for MemoryLock {
+    type Guard = MemoryGuard;
+    fn acquire(&self, name: &str, timeout_ms: u32) -> impl Future<Output = Option<MemoryGuard>> {
+        let (name, table, taken) = (name.to_owned(), self.table.clone(), self.taken.clone());
+        let hold = f64::from(timeout_ms);
+        let give_up = table.borrow().now + hold;
         core::future::poll_fn(move |cx| {
-            lock.expire();
-            let now = lock.time.now();
-            match step {
-                ASK | WAIT if lock.absent => Ready(LockAnswer::Absent),
-                ASK | WAIT => {
-                    let holder = lock.table.borrow().held.iter().find(|h| h.0 == name).map(|h| h.2);
-                    match holder {
-                        None => {
-                            let mut t = lock.table.borrow_mut();
-                            let id = t.next;
-                            t.next += 1;
-                            t.held.push((name.clone(), id, now + f64::from(ms), false));
-                            lock.taken.borrow_mut().push(name.clone());
-                            Ready(LockAnswer::Held(MemoryHeld { lock: lock.clone(), id }))
-                        }
-                        // Polled again when the holder lets go, or its hold or this wait ends.
-                        Some(until) if step == WAIT && now < deadline => lock.time.until(deadline.min(until), cx).map(|()| LockAnswer::Nothing),
-                        Some(_) => Ready(LockAnswer::Nothing),
-                    }
-                }
-                STAMPS => Ready(LockAnswer::Numbers(find(&lock.table.borrow().stamps, &name), find(&lock.mine.borrow(), &name))),
-                CHANGED => {
-                    let seen = find(&lock.table.borrow().stamps, &name);
-                    if seen == a || seen.is_nan() && a.is_nan() {
-                        lock.time.until(deadline, cx).map(|()| LockAnswer::Absent)
-                    } else {
-                        Ready(LockAnswer::Absent)
-                    }
-                }
-                CLAIM_OF => Ready(lock.table.borrow().claims.iter().find(|c| c.0 == name).map_or(LockAnswer::Nothing, |c| LockAnswer::Numbers(c.1, c.2))),
-                CLAIM => {
-                    let mut t = lock.table.borrow_mut();
-                    t.claims.retain(|c| c.0 != name);
-                    t.claims.push((name.clone(), a, b));
-                    Ready(LockAnswer::Absent)
-                }
-                UNCLAIM => {
-                    lock.unclaim(&name, a);
-                    Ready(LockAnswer::Absent)
-                }
-                _ if now >= deadline => Ready(LockAnswer::Absent),
-                _ => match lock.time.until(deadline, cx) {
-                    Ready(()) => Ready(LockAnswer::Absent),
-                    Pending => Pending,
-                },
+            let mut t = table.borrow_mut();
+            let now = t.now;
+            t.held.retain(|(_, _, until)| *until > now);
+            if !t.held.iter().any(|(held, _, _)| *held == name) {
+                let id = t.next;
+                t.next += 1;
+                t.held.push((name.clone(), id, now + hold));
+                taken.borrow_mut().push(name.clone());
+                return core::task::Poll::Ready(Some(MemoryGuard { table: table.clone(), id }));
             }
+            if now >= give_up {
+                return core::task::Poll::Ready(None);
+            }
+            t.waiting.push(cx.waker().clone());
+            core::task::Poll::Pending
         })
-    }
-
-    fn unclaim(&self, name: &str, owner: f64) {
-        self.table.borrow_mut().claims.retain(|c| c.0 != name || c.1 != owner);
-        self.time.wake_all();
     }
 }
 

@@ -17,7 +17,6 @@ pub mod effects;
 pub mod engine;
 pub mod error;
 pub mod json;
-pub mod lock;
 pub mod jwt;
 pub mod options;
 pub mod session;

@@ -98,30 +98,6 @@ pub mod failure {
     pub const NETWORK: f64 = 2.0;
 }
 
-/// The steps of the refresh lock, `host.js`'s `lock_step(step, name, ms,
-/// a, b)`: what each does and answers (undefined: absent or nothing to say,
-/// null: nothing, false: the storage failed, a function: the lock held, an
-/// array: numbers).
-pub mod lock_step {
-    /// Web Locks' lock if it is free: held, null, or undefined (no Web Locks).
-    pub const ASK: u32 = 0;
-    /// Web Locks' lock, waiting up to `ms`: held or null. Held `ms` at the
-    /// latest; a new release stamp is stored as it lets go.
-    pub const WAIT: u32 = 1;
-    /// `[the release stamp seen, the one this page stored last]`.
-    pub const STAMPS: u32 = 2;
-    /// Waits until the release stamp seen is not `a`, or `ms` passed.
-    pub const CHANGED: u32 = 3;
-    /// The claim, `[owner, until]`, or null.
-    pub const CLAIM_OF: u32 = 4;
-    /// Claims for owner `a` until `b`: true.
-    pub const CLAIM: u32 = 5;
-    /// Removes the claim.
-    pub const UNCLAIM: u32 = 6;
-    /// Waits `ms`.
-    pub const SLEEP: u32 = 7;
-}
-
 /// How `host.js`'s `error()` hands an AuthError over.
 pub mod error_as {
     pub const VALUE: u32 = 0;

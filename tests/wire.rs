@@ -287,24 +287,3 @@ fn tab_messages_are_the_module_s() {
     // The storage fallback writes `<message>:<nonce>`; the module reads up to the colon.
     assert!(between(&host, "export function post(channel, key, message) {", "\n}").contains("`${message}:"));
 }
-
-#[test]
-fn host_js_takes_the_lock_s_steps_by_their_numbers() {
-    use wire::lock_step::*;
-    let host = source("src/js/host.js");
-    let steps = between(&host, "export function lock_step(step, name, ms, a, b) {", "\n}");
-    assert_eq!((ASK, WAIT), (0, 1), "the two Web Locks steps are 0 (if free) and 1 (waiting)");
-    assert!(steps.contains(&format!("if (step < {STAMPS}) {{")), "steps below STAMPS ask Web Locks");
-    assert!(steps.contains("step ? { signal: AbortSignal.timeout(ms) } : { ifAvailable: true }"), "WAIT waits, ASK asks if free");
-    for (step, what) in [
-        (STAMPS, "return [stamp(), mine[name] ?? NaN]"),
-        (CHANGED, "{\n      return new Promise((done) => {"),
-        (CLAIM_OF, "return claim ? claim.split(' ').map(Number) : null"),
-        (CLAIM, "return localStorage.setItem(name, `${a} ${b}`)"),
-        (UNCLAIM, "return claim?.startsWith(`${a} `) && localStorage.removeItem(name)"),
-    ] {
-        assert!(steps.contains(&format!("if (step === {step}) {what}")), "step {step}: {what}");
-    }
-    assert!(steps.contains("return new Promise((done) => setTimeout(done, ms));"), "any other step sleeps");
-    assert_eq!(SLEEP, UNCLAIM + 1);
-}

@@ -3,8 +3,7 @@
 
 use super::*;
 use super::answers::push_u16;
-use crate::effects::{ManualClock, MemoryLock, MemoryNavigation, MemoryStorage, MemoryTabs, MemoryTime, NativeParsers, TabMessage};
-use crate::lock::TabLock;
+use crate::effects::{ManualClock, MemoryLock, MemoryNavigation, MemoryStorage, MemoryTabs, NativeParsers, TabMessage};
 use crate::error::AuthError;
 use crate::json::Json;
 use crate::jwt::make_token;
@@ -123,8 +122,7 @@ impl Effects for Mem {
     type Hooks = LoggingHooks;
     type Observer = Recorder;
     type Parsers = NativeParsers;
-    /// The SDK's lock on the twin of the browser's lock platform.
-    type Lock = TabLock<MemoryLock, MemoryTime>;
+    type Lock = MemoryLock;
 }
 
 const NOW: f64 = 1_700_000_000_000.0;
@@ -142,10 +140,7 @@ fn platform(hooks: Vec<&'static str>) -> Platform<Mem> {
         hooks: LoggingHooks { names: hooks, log },
         observer: Recorder::default(),
         parsers: NativeParsers,
-        lock: {
-            let platform = MemoryLock::default();
-            TabLock { clock: platform.time.clone(), platform }
-        },
+        lock: MemoryLock::default(),
     };
     fx.clock.now.set(NOW);
     fx
@@ -441,7 +436,7 @@ fn a_memory_session_is_restored_from_the_cookie_under_the_lock() {
     assert!(!e.restoring());
     assert_eq!(e.access_token(), Some(t.clone()));
     assert_eq!(e.fx.http.urls(), ["http://127.0.0.1:3000/auth/refresh"]);
-    assert_eq!(*e.fx.lock.platform.taken.borrow(), ["sociapp-auth:access_token:refresh"]);
+    assert_eq!(*e.fx.lock.taken.borrow(), ["sociapp-auth:access_token:refresh"]);
     assert_eq!(e.fx.shared.get("access_token"), Ok(None), "a memory token never reaches Web Storage");
     assert_eq!(e.fx.shared.get("access_token:signed_in"), Ok(Some("1".into())));
     assert_eq!(
@@ -685,7 +680,7 @@ fn with_shared_storage_a_refresh_takes_the_lock_and_adopts_another_tab_s_token()
     block_on(e.refresh()).expect("renewed");
     assert_eq!(e.access_token(), Some(fresh.clone()));
     assert!(e.fx.http.urls().is_empty(), "no request of its own");
-    assert_eq!(*e.fx.lock.platform.taken.borrow(), vec!["sociapp-auth:access_token:refresh"]);
+    assert_eq!(*e.fx.lock.taken.borrow(), vec!["sociapp-auth:access_token:refresh"]);
     // The token in storage is the one refused: this tab refreshes.
     let newer = token(NOW / 1000.0 + 2700.0);
     e.fx.http.answer(200, &token_body(&newer));
@@ -711,7 +706,7 @@ fn per_tab_storage_refreshes_under_the_lock_and_adopts_no_other_tab_s_token() {
         let renewed = token(NOW / 1000.0 + 1800.0);
         e.fx.http.answer(200, &token_body(&renewed));
         block_on(e.refresh()).expect("renewed");
-        assert_eq!(*e.fx.lock.platform.taken.borrow(), vec!["sociapp-auth:access_token:refresh"], "{storage}");
+        assert_eq!(*e.fx.lock.taken.borrow(), vec!["sociapp-auth:access_token:refresh"], "{storage}");
         assert_eq!(e.fx.http.urls().len(), 1, "a token of this tab's own storage is not another tab's");
         assert_eq!(e.access_token(), Some(renewed));
     }

@@ -419,7 +419,7 @@ impl AuthClient {
                 hooks,
                 observer: JsObserver { listeners: listeners.clone(), inner: weak.clone(), debug },
                 parsers: BrowserParsers,
-                lock: browser::browser_lock(),
+                lock: BrowserLock,
             };
             Inner {
                 engine: Engine::new(opts, fx),

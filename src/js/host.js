@@ -1,9 +1,9 @@
 // The browser side of the SDK's effects (src/browser.rs): each function does
 // in one call what would otherwise take the WebAssembly module many calls
-// through its glue. The module decides, these act; the one exception, the
-// checks of the options that hold functions, is the last section of this
-// file, and docs/architecture.md says why it is JavaScript. Nothing here
-// runs at import time.
+// through its glue. The module decides, these act; the two exceptions, the
+// refresh lock's own algorithm and the checks of the options that hold
+// functions, are the last section of this file, and docs/architecture.md
+// says why they are JavaScript. Nothing here runs at import time.
 
 /**
  * A request to the API with cookies and a timeout, sent with `f` (the
@@ -472,72 +472,119 @@ export function timer(ms) {
   return [promise, cancel];
 }
 
-// The refresh lock's steps (src/lock.rs): the release stamp this page
-// stored last, by lock name.
-const mine = {};
+// ---------------------------------------------------------------------------
+// What JavaScript decides. Moved into the module, the lock's decisions
+// measured 584 B gzip more at the least and the function checks 251 B
+// (docs/size.md), over what a refactoring may add; so they stay here, each
+// tested as the module's parts are: the lock by the lock suite
+// (tests/lock_suite, against the module's MemoryLock twin natively and
+// against this lock, with and without Web Locks, in Chromium and Firefox),
+// the checks through the package (tests/e2e/pkg.test.mjs, tests/node/).
+// ---------------------------------------------------------------------------
+
+const wait = (ms) => new Promise((done) => setTimeout(done, ms));
 
 /**
- * Step `step` of the refresh lock `name` (src/lock.rs decides which, one at a
- * time; src/wire.rs, `lock_step`, numbers them): 0 asks for Web Locks'
- * lock if free, 1 waits for it up to `ms` (the function that lets it go,
- * held `ms` at the latest and storing a new release stamp as it lets go; or
- * null; undefined without Web Locks), 2 `[stamp seen, stamp this page stored
- * last]`, 3 waits until the stamp seen is not `a` or `ms` passed, 4 the claim
- * `[owner, until]` or null, 5 claims for `a` until `b`, 6 removes the claim,
- * 7 waits `ms`. false where storage fails.
+ * Takes the lock `name` across the app's tabs: resolves to the function that
+ * lets it go, or to null once `ms` passed without it (the caller goes on
+ * without). A holder lets go after `ms` at the latest; Web Locks also free
+ * the lock of a tab that closes. Without Web Locks (pages that are not a
+ * secure context), a localStorage entry "<owner> <until>" stands in; a tab
+ * that dies holding it blocks the others until `until` at the latest.
+ *
+ * A tab sees another tab's localStorage writes a moment after they are made.
+ * So that a tab that waited for the lock sees what the holder stored (a new
+ * token), each holder writes `<name>:released` as it lets go, and a tab that
+ * got the lock after waiting also waits (at most `ms`) until it sees that
+ * write: the writes before it have arrived by then.
  */
-export function lock_step(step, name, ms, a, b) {
-  const key = `${name}:released`;
-  const stamp = () => Number(localStorage.getItem(key) ?? NaN);
+export function lock(name, ms) {
+  const locks = globalThis.navigator?.locks;
+  if (!locks) return storageLock(name, ms);
+  const stamp = `${name}:released`;
+  const before = readItem(stamp);
+  return new Promise((granted) => {
+    const hold = (waited) => () => new Promise((release) => {
+      // Let go after `ms` at the latest, with the stamp a waiter looks for.
+      const letGo = () => {
+        clearTimeout(timer);
+        writeItem(stamp, (released = Math.random().toString(36).slice(2)));
+        release();
+      };
+      const timer = setTimeout(letGo, ms);
+      // A wait that was only for this page's own release (still taking
+      // effect when it asked again) has nothing to wait for: this page
+      // sees its own writes.
+      const own = before === released && readItem(stamp) === released;
+      (waited && !own ? changed(stamp, before, ms) : Promise.resolve()).then(() => granted(letGo));
+    });
+    locks.request(name, { ifAvailable: true }, (free) => {
+      if (free) return hold(false)();
+      locks.request(name, { signal: AbortSignal.timeout(ms) }, hold(true)).catch(() => granted(null));
+    });
+  });
+}
+
+// The release stamp this page wrote last.
+let released;
+
+function readItem(key) {
   try {
-    if (step < 2) {
-      const locks = globalThis.navigator?.locks;
-      return locks && new Promise((granted) => {
-        const none = () => granted(null);
-        locks
-          .request(name, step ? { signal: AbortSignal.timeout(ms) } : { ifAvailable: true }, (held) => held && new Promise((release) => {
-            const letGo = () => {
-              clearTimeout(timer);
-              try {
-                localStorage.setItem(key, (mine[name] = Math.random()));
-              } catch {}
-              release();
-            };
-            const timer = setTimeout(letGo, ms);
-            granted(letGo);
-          }))
-          .then(none, none);
-      });
-    }
-    if (step === 2) return [stamp(), mine[name] ?? NaN];
-    if (step === 3) {
-      return new Promise((done) => {
-        const finish = () => {
-          clearTimeout(timer);
-          removeEventListener('storage', onStorage);
-          done();
-        };
-        const onStorage = (e) => e.key === key && finish();
-        const timer = setTimeout(finish, ms);
-        addEventListener('storage', onStorage);
-        if (!Object.is(stamp(), a)) finish();
-      });
-    }
-    const claim = localStorage.getItem(name);
-    if (step === 4) return claim ? claim.split(' ').map(Number) : null;
-    if (step === 5) return localStorage.setItem(name, `${a} ${b}`);
-    if (step === 6) return claim?.startsWith(`${a} `) && localStorage.removeItem(name);
-    return new Promise((done) => setTimeout(done, ms));
+    return localStorage.getItem(key);
   } catch {
-    return false;
+    return null;
   }
 }
 
-// ---------------------------------------------------------------------------
-// What JavaScript decides: the checks of the options that hold functions.
-// In the module they measured 251 B gzip more at the least (docs/size.md);
-// they are tested through the package (tests/e2e/pkg.test.mjs, tests/node/).
-// ---------------------------------------------------------------------------
+function writeItem(key, value) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // Storage that refuses writes: the other tabs wait out their bound.
+  }
+}
+
+/** Resolves once this page sees `key` differ from `before`, or after `ms`. */
+function changed(key, before, ms) {
+  return new Promise((done) => {
+    const finish = () => {
+      clearTimeout(timer);
+      removeEventListener('storage', onStorage);
+      done();
+    };
+    const onStorage = (e) => e.key === key && finish();
+    const timer = setTimeout(finish, ms);
+    addEventListener('storage', onStorage);
+    if (readItem(key) !== before) finish();
+  });
+}
+
+async function storageLock(name, ms) {
+  const me = Math.random().toString(36).slice(2);
+  const giveUp = Date.now() + ms;
+  const holder = () => (localStorage.getItem(name) ?? '').split(' ');
+  try {
+    for (;;) {
+      const [owner, until] = holder();
+      if (!owner || Number(until) < Date.now()) {
+        localStorage.setItem(name, `${me} ${Date.now() + ms}`);
+        // Two tabs may write at once: the last write wins.
+        await wait(50);
+        if (holder()[0] === me) {
+          const timer = setTimeout(() => holder()[0] === me && localStorage.removeItem(name), ms);
+          return () => {
+            clearTimeout(timer);
+            if (holder()[0] === me) localStorage.removeItem(name);
+          };
+        }
+      }
+      if (Date.now() >= giveUp) return null;
+      await wait(50);
+    }
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The options that hold functions, checked: `[navigate, debug, onLogout,

@@ -8,7 +8,7 @@ mod types;
 
 pub use client::AuthClient;
 /// The browser's refresh lock, for its tests (`tests/lock.rs`).
-pub use crate::browser::{browser_lock, BrowserLock};
+pub use crate::browser::BrowserLock;
 
 /// Runs `f` on the module's own executor (the one that polls the browser
 /// effects' futures), as a promise: for tests that drive those futures.
